@@ -1,0 +1,357 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Region(models.Model):
+    code = models.CharField(_("INSEE code"), max_length=3, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Departement(models.Model):
+    """Reference list shipped with the app (data migration): 01..95, 2A, 2B, 971..976."""
+
+    code = models.CharField(_("code"), max_length=3, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="departements"
+    )
+
+    class Meta:
+        verbose_name = _("département")
+        verbose_name_plural = _("départements")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} – {self.name}"
+
+
+class Organisation(models.Model):
+    """A local authority or other organisation; its official email domains drive verification."""
+
+    class Kind(models.TextChoices):
+        COMMUNE = "commune", _("Commune")
+        EPCI = "epci", _("Intercommunality (EPCI)")
+        DEPARTEMENT = "departement", _("Département")
+        REGION = "region", _("Region")
+        ASSOCIATION = "association", _("Association")
+        OTHER = "other", _("Other organisation")
+
+    name = models.CharField(_("name"), max_length=255)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    insee_code = models.CharField(_("INSEE code"), max_length=5, blank=True, default="")
+    siren = models.CharField(_("SIREN"), max_length=9, blank=True, default="")
+    departement = models.ForeignKey(
+        Departement,
+        verbose_name=_("département"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="organisations",
+    )
+    email_domains = models.TextField(
+        _("official email domains"),
+        blank=True,
+        default="",
+        help_text=_("One domain per line, e.g. mairie-exemple.fr. Signers using them are verified."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "insee_code"],
+                condition=~models.Q(insee_code=""),
+                name="organisation_unique_insee_code",
+            ),
+            models.UniqueConstraint(
+                fields=["siren"], condition=~models.Q(siren=""), name="organisation_unique_siren"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def official_domains(self):
+        return {
+            line.strip().lower().lstrip("@")
+            for line in self.email_domains.splitlines()
+            if line.strip()
+        }
+
+
+class Signatory(models.Model):
+    """A person, identified by a canonical email. Details they sign with live on each Signature."""
+
+    email = models.EmailField(_("email"), max_length=254)
+    canonical_email = models.CharField(_("canonical email"), max_length=254, unique=True)
+    language = models.CharField(_("language"), max_length=8, default="fr")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("signatory")
+        verbose_name_plural = _("signatories")
+
+    def __str__(self):
+        return self.email
+
+
+class SignatureQuerySet(models.QuerySet):
+    def counted(self):
+        """Signatures that count towards totals: confirmed or verified, whatever their source."""
+        return self.filter(status__in=Signature.COUNTED_STATUSES)
+
+    def public(self):
+        """Shown on the public list: counted, listed by consent, and officials only once verified."""
+        official = models.Q(category__in=Signature.VERIFIED_CATEGORIES)
+        return self.filter(consent_public=True).filter(
+            (~official & models.Q(status__in=Signature.COUNTED_STATUSES))
+            | (official & models.Q(status=Signature.Status.VERIFIED))
+        )
+
+
+class InvalidTransition(Exception):
+    pass
+
+
+class Signature(models.Model):
+    """One signature of one campaign's letter, with its explicit life cycle."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending email confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        VERIFIED = "verified", _("Verified")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        FLAGGED = "flagged", _("Flagged")
+        INVALIDATED = "invalidated", _("Invalidated")
+
+    class Category(models.TextChoices):
+        LOCAL_AUTHORITY = "authority", _("Local authority")
+        ELECTED = "elected", _("Elected official")
+        PROFESSIONAL = "professional", _("Library professional")
+        ORGANISATION = "organisation", _("Association or organisation")
+        INDIVIDUAL = "individual", _("Individual")
+
+    class Source(models.TextChoices):
+        ONLINE = "online", _("Online form")
+        PAPER = "paper", _("Paper form")
+        PARTNER = "partner", _("Partner list")
+        IMPORT = "import", _("Import")
+
+    class VerificationMethod(models.TextChoices):
+        NONE = "", _("Not verified")
+        DOMAIN = "domain", _("Official email domain")
+        REGISTER = "register", _("Register of elected officials")
+        STAFF = "staff", _("Staff review")
+
+    COUNTED_STATUSES = (Status.CONFIRMED, Status.VERIFIED)
+    VERIFIED_CATEGORIES = (Category.LOCAL_AUTHORITY, Category.ELECTED)
+
+    # The state machine: every allowed move, in one place.
+    TRANSITIONS = {
+        Status.PENDING: {Status.CONFIRMED, Status.FLAGGED, Status.WITHDRAWN, Status.INVALIDATED},
+        Status.CONFIRMED: {
+            Status.VERIFIED,
+            Status.REJECTED,
+            Status.FLAGGED,
+            Status.WITHDRAWN,
+            Status.INVALIDATED,
+        },
+        Status.VERIFIED: {Status.REJECTED, Status.WITHDRAWN, Status.INVALIDATED},
+        Status.REJECTED: {Status.VERIFIED, Status.CONFIRMED, Status.WITHDRAWN},
+        Status.FLAGGED: {
+            Status.PENDING,
+            Status.CONFIRMED,
+            Status.VERIFIED,
+            Status.WITHDRAWN,
+            Status.INVALIDATED,
+        },
+        Status.INVALIDATED: {Status.PENDING, Status.CONFIRMED, Status.VERIFIED, Status.FLAGGED},
+        Status.WITHDRAWN: {Status.PENDING},
+    }
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
+        related_name="signatures",
+    )
+    signatory = models.ForeignKey(
+        Signatory,
+        verbose_name=_("signatory"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="signatures",
+        help_text=_("Empty once anonymised, or for offline signatures without an email."),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    source = models.CharField(
+        _("source"), max_length=16, choices=Source.choices, default=Source.ONLINE
+    )
+    source_detail = models.CharField(_("source detail"), max_length=255, blank=True, default="")
+
+    # What the signer declared.
+    first_name = models.CharField(_("first name"), max_length=100, blank=True, default="")
+    last_name = models.CharField(_("last name"), max_length=100, blank=True, default="")
+    title = models.CharField(
+        _("office or job title"), max_length=150, blank=True, default=""
+    )
+    organisation_name = models.CharField(
+        _("organisation"), max_length=255, blank=True, default=""
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("recognised organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="signatures",
+    )
+    authority_kind = models.CharField(
+        _("kind of authority"), max_length=16, choices=Organisation.Kind.choices, blank=True, default=""
+    )
+    insee_code = models.CharField(_("INSEE code"), max_length=5, blank=True, default="")
+    siren = models.CharField(_("SIREN"), max_length=9, blank=True, default="")
+    postcode = models.CharField(_("postcode"), max_length=5, blank=True, default="")
+    commune = models.CharField(_("commune"), max_length=150, blank=True, default="")
+    departement = models.ForeignKey(
+        Departement,
+        verbose_name=_("département"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="signatures",
+    )
+    language = models.CharField(_("language"), max_length=8, default="fr")
+
+    # Consents: separate, none pre-ticked; the wording and version agreed to are kept.
+    consent_public = models.BooleanField(_("agreed to be listed publicly"), default=False)
+    consent_newsletter = models.BooleanField(_("agreed to receive newsletters"), default=False)
+    consent_version = models.CharField(_("consent version"), max_length=32, blank=True, default="")
+    consent_text = models.TextField(_("consent wording"), blank=True, default="")
+    consented_at = models.DateTimeField(_("consented at"), null=True, blank=True)
+
+    # Integrity.
+    ip_hash = models.CharField(_("IP hash"), max_length=64, blank=True, default="", db_index=True)
+    email_domain = models.CharField(
+        _("email domain"), max_length=254, blank=True, default="", db_index=True
+    )
+    token = models.CharField(max_length=43, default="", blank=True, editable=False)
+    emails_sent = models.PositiveSmallIntegerField(_("emails sent"), default=0)
+    last_emailed_at = models.DateTimeField(_("last emailed at"), null=True, blank=True)
+    flag_reason = models.CharField(_("flag reason"), max_length=255, blank=True, default="")
+
+    # Verification of officials and authorities.
+    verification_method = models.CharField(
+        _("verification method"),
+        max_length=16,
+        choices=VerificationMethod.choices,
+        blank=True,
+        default="",
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    rejection_reason = models.TextField(_("rejection reason"), blank=True, default="")
+
+    created_at = models.DateTimeField(_("signed at"), default=timezone.now, db_index=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SignatureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+        ordering = ["-created_at"]
+        constraints = [
+            # One signature per person per campaign: the race-proof duplicate check.
+            models.UniqueConstraint(
+                fields=["campaign", "signatory"], name="signature_one_per_signatory_per_campaign"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    status__in=[
+                        "pending",
+                        "confirmed",
+                        "verified",
+                        "rejected",
+                        "withdrawn",
+                        "flagged",
+                        "invalidated",
+                    ]
+                ),
+                name="signature_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    category__in=["authority", "elected", "professional", "organisation", "individual"]
+                ),
+                name="signature_category_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="verified") | models.Q(verified_at__isnull=False),
+                name="signature_verified_has_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "status", "category"]),
+            models.Index(fields=["campaign", "departement"]),
+        ]
+
+    def __str__(self):
+        return self.display_name or str(_("Anonymised signature"))
+
+    def save(self, *args, **kwargs):
+        if not self.token:
+            self.token = secrets.token_urlsafe(32)
+        super().save(*args, **kwargs)
+
+    @property
+    def display_name(self):
+        return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+    @property
+    def is_counted(self):
+        return self.status in self.COUNTED_STATUSES
+
+    @property
+    def needs_verification(self):
+        return self.category in self.VERIFIED_CATEGORIES
+
+    def can_transition(self, new_status):
+        return new_status in self.TRANSITIONS.get(self.status, set())
+
+    def transition(self, new_status):
+        """Move to new_status or raise InvalidTransition; the caller saves."""
+        if not self.can_transition(new_status):
+            raise InvalidTransition(f"{self.status} -> {new_status}")
+        self.status = new_status

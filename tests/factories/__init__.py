@@ -1,0 +1,7 @@
+from .campaigns import CampaignFactory  # noqa: F401
+from .signatories import (  # noqa: F401
+    DepartementFactory,
+    OrganisationFactory,
+    SignatoryFactory,
+    SignatureFactory,
+)
