@@ -5,94 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-class Region(models.Model):
-    code = models.CharField(_("INSEE code"), max_length=3, unique=True)
-    name = models.CharField(_("name"), max_length=100)
-
-    class Meta:
-        verbose_name = _("region")
-        verbose_name_plural = _("regions")
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-
-class Departement(models.Model):
-    """Reference list shipped with the app (data migration): 01..95, 2A, 2B, 971..976."""
-
-    code = models.CharField(_("code"), max_length=3, unique=True)
-    name = models.CharField(_("name"), max_length=100)
-    region = models.ForeignKey(
-        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="departements"
-    )
-
-    class Meta:
-        verbose_name = _("département")
-        verbose_name_plural = _("départements")
-        ordering = ["code"]
-
-    def __str__(self):
-        return f"{self.code} – {self.name}"
-
-
-class Organisation(models.Model):
-    """A local authority or other organisation; its official email domains drive verification."""
-
-    class Kind(models.TextChoices):
-        COMMUNE = "commune", _("Commune")
-        EPCI = "epci", _("Intercommunality (EPCI)")
-        DEPARTEMENT = "departement", _("Département")
-        REGION = "region", _("Region")
-        ASSOCIATION = "association", _("Association")
-        OTHER = "other", _("Other organisation")
-
-    name = models.CharField(_("name"), max_length=255)
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    insee_code = models.CharField(_("INSEE code"), max_length=5, blank=True, default="")
-    siren = models.CharField(_("SIREN"), max_length=9, blank=True, default="")
-    departement = models.ForeignKey(
-        Departement,
-        verbose_name=_("département"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="organisations",
-    )
-    email_domains = models.TextField(
-        _("official email domains"),
-        blank=True,
-        default="",
-        help_text=_("One domain per line, e.g. mairie-exemple.fr. Signers using them are verified."),
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("organisation")
-        verbose_name_plural = _("organisations")
-        ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["kind", "insee_code"],
-                condition=~models.Q(insee_code=""),
-                name="organisation_unique_insee_code",
-            ),
-            models.UniqueConstraint(
-                fields=["siren"], condition=~models.Q(siren=""), name="organisation_unique_siren"
-            ),
-        ]
-
-    def __str__(self):
-        return self.name
-
-    def official_domains(self):
-        return {
-            line.strip().lower().lstrip("@")
-            for line in self.email_domains.splitlines()
-            if line.strip()
-        }
+from .reference import Departement, Organisation
 
 
 class Signatory(models.Model):
@@ -213,12 +126,8 @@ class Signature(models.Model):
     # What the signer declared.
     first_name = models.CharField(_("first name"), max_length=100, blank=True, default="")
     last_name = models.CharField(_("last name"), max_length=100, blank=True, default="")
-    title = models.CharField(
-        _("office or job title"), max_length=150, blank=True, default=""
-    )
-    organisation_name = models.CharField(
-        _("organisation"), max_length=255, blank=True, default=""
-    )
+    title = models.CharField(_("office or job title"), max_length=150, blank=True, default="")
+    organisation_name = models.CharField(_("organisation"), max_length=255, blank=True, default="")
     organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("recognised organisation"),
@@ -228,7 +137,11 @@ class Signature(models.Model):
         related_name="signatures",
     )
     authority_kind = models.CharField(
-        _("kind of authority"), max_length=16, choices=Organisation.Kind.choices, blank=True, default=""
+        _("kind of authority"),
+        max_length=16,
+        choices=Organisation.Kind.choices,
+        blank=True,
+        default="",
     )
     insee_code = models.CharField(_("INSEE code"), max_length=5, blank=True, default="")
     siren = models.CharField(_("SIREN"), max_length=9, blank=True, default="")
@@ -313,7 +226,13 @@ class Signature(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(
-                    category__in=["authority", "elected", "professional", "organisation", "individual"]
+                    category__in=[
+                        "authority",
+                        "elected",
+                        "professional",
+                        "organisation",
+                        "individual",
+                    ]
                 ),
                 name="signature_category_valid",
             ),

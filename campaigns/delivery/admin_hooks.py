@@ -1,0 +1,1 @@
+"""Wagtail admin hooks for targets and deliveries (issue 5)."""

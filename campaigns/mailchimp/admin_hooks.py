@@ -1,0 +1,1 @@
+"""Wagtail admin hooks for the Mailchimp sync (issue 4)."""

@@ -1,0 +1,1 @@
+"""Wagtail admin screens for campaigns (issue 2)."""

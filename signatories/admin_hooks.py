@@ -1,0 +1,1 @@
+"""Wagtail admin: signatures, moderation, abuse, dashboard (issue 3)."""

@@ -1,0 +1,1 @@
+"""Wagtail admin hooks for imports (issue 5)."""
