@@ -62,6 +62,7 @@ def page(browser, viewport):
         locale="fr-FR",
         is_mobile=name == "phone",
         has_touch=name == "phone",
+        bypass_csp=True,  # lets axe-core be injected; the CSP itself is tested separately
     )
     page = context.new_page()
     page.viewport_name = name
