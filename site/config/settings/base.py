@@ -49,7 +49,12 @@ THIRD_PARTY_APPS = [
 ]
 LOCAL_APPS = [
     "campaigns",
+    "campaigns.mailchimp",
+    "campaigns.delivery",
     "signatories",
+    "signatories.moderation",
+    "signatories.imports",
+    "signatories.register",
     "content",
 ]
 INSTALLED_APPS = LOCAL_APPS + THIRD_PARTY_APPS + DJANGO_APPS
@@ -215,6 +220,14 @@ IP_HASH_SALT = env("IP_HASH_SALT", default="dev-ip-salt")
 
 # --- Campaign behaviour -----------------------------------------------------------------------
 PUBLIC_CACHE_MAX_AGE = env.int("PUBLIC_CACHE_MAX_AGE", default=60)
+
+# --- Signatures (signatories) ----------------------------------------------------------------
+
+# --- Moderation (signatories.moderation) -----------------------------------------------------
+
+# --- Mailchimp (campaigns.mailchimp) ---------------------------------------------------------
+
+# --- Imports, register, delivery (signatories.imports, signatories.register, campaigns.delivery)
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

@@ -1,1 +1,0 @@
-"""Wagtail admin hooks for targets and deliveries (issue 5)."""

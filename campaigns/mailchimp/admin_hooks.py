@@ -1,1 +1,0 @@
-"""Wagtail admin hooks for the Mailchimp sync (issue 4)."""

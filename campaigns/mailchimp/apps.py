@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MailchimpConfig(AppConfig):
+    name = "campaigns.mailchimp"
+    label = "mailchimp"
+    verbose_name = _("Mailchimp sync")

@@ -1,1 +1,0 @@
-"""Wagtail admin: signatures, moderation, abuse, dashboard (issue 3)."""

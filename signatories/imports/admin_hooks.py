@@ -1,1 +1,0 @@
-"""Wagtail admin hooks for imports (issue 5)."""
