@@ -7,9 +7,9 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install setup run worker scheduler test test-fast lint format messages demo check ci clean
+.PHONY: system-deps test-deps install setup run worker scheduler test test-fast lint format messages demo check ci clean
 
-install: $(VENV)/.installed node_modules/.installed
+install: $(VENV)/.installed
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -24,10 +24,16 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+system-deps:
+	bash scripts/install-system-deps
+
+test-deps:
+	bash scripts/install-system-deps --with-browser
+
 messages: install
 	$(MANAGE) compilemessages --ignore=.venv --ignore=.tools --ignore=node_modules -v0
 
-setup: install messages
+setup: system-deps install messages
 	$(MANAGE) migrate --noinput -v0
 	$(MANAGE) collectstatic --noinput -v0
 	$(MANAGE) load_demo_content
@@ -45,7 +51,7 @@ worker: install
 scheduler: install
 	$(MANAGE) run_scheduler
 
-test: install messages
+test: test-deps install node_modules/.installed messages
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: install
