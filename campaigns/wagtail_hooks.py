@@ -1,2 +1,3 @@
 """Wagtail admin hooks: campaigns."""
+
 from campaigns import viewsets  # noqa: F401
