@@ -6,11 +6,13 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 urlpatterns = [
+    path("admin/2fa/", include("signatories.moderation.otp_urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("", include("content.urls")),
     path("", include("signatories.urls_api")),
     path("", include("campaigns.urls")),
+    path("", include("campaigns.mailchimp.urls")),
 ]
 
 urlpatterns += i18n_patterns(

@@ -1,6 +1,8 @@
 """Settings shared by every environment. Each value comes from the environment with a default
 documented in .env.example and the README."""
 
+from datetime import timedelta
+
 from django.utils.translation import gettext_lazy as _
 
 from config.env import BASE_DIR, SITE_DIR, env
@@ -199,11 +201,24 @@ if not IS_POSTGRES:
 WAGTAILDOCS_EXTENSIONS = ["pdf", "odt", "docx", "xlsx", "ods", "csv", "txt"]
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp", "avif"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No avatars from a third-party host (privacy, and the admin CSP would block them anyway).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_RICH_TEXT_EDITORS = {
     "default": {
         "WIDGET": "wagtail.admin.rich_text.DraftailRichTextArea",
         "OPTIONS": {
-            "features": ["h2", "h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link", "blockquote"]
+            "features": [
+                "h2",
+                "h3",
+                "h4",
+                "bold",
+                "italic",
+                "ol",
+                "ul",
+                "link",
+                "document-link",
+                "blockquote",
+            ]
         },
     }
 }
@@ -222,12 +237,145 @@ IP_HASH_SALT = env("IP_HASH_SALT", default="dev-ip-salt")
 PUBLIC_CACHE_MAX_AGE = env.int("PUBLIC_CACHE_MAX_AGE", default=60)
 
 # --- Signatures (signatories) ----------------------------------------------------------------
+# Signed links sent by email (seconds): confirm, withdraw/erase (in every email), data copy.
+SIGNATURES_CONFIRM_LINK_MAX_AGE = env.int("SIGNATURES_CONFIRM_LINK_MAX_AGE", default=14 * 86400)
+SIGNATURES_WITHDRAW_LINK_MAX_AGE = env.int(
+    "SIGNATURES_WITHDRAW_LINK_MAX_AGE", default=3 * 365 * 86400
+)
+SIGNATURES_DATA_LINK_MAX_AGE = env.int("SIGNATURES_DATA_LINK_MAX_AGE", default=7 * 86400)
+# The form: minimum seconds between render and submit (faster is flagged), form token lifetime.
+SIGNATURES_FORM_MIN_SECONDS = env.int("SIGNATURES_FORM_MIN_SECONDS", default=3)
+SIGNATURES_FORM_MAX_AGE = env.int("SIGNATURES_FORM_MAX_AGE", default=2 * 86400)
+# Emails to a known address: at most this many reminders per signature, this many seconds apart.
+SIGNATURES_MAX_REMINDERS = env.int("SIGNATURES_MAX_REMINDERS", default=3)
+SIGNATURES_REMINDER_INTERVAL = env.int("SIGNATURES_REMINDER_INTERVAL", default=600)
+SIGNATURES_EMAIL_MAX_ATTEMPTS = env.int("SIGNATURES_EMAIL_MAX_ATTEMPTS", default=8)
+# ALTCHA proof of work: PBKDF2 iterations per attempt, counter range (expected client work is
+# COST x MAX_NUMBER / 2 iterations), challenge lifetime, HMAC key (default: derived from SECRET_KEY).
+SIGNATURES_ALTCHA_REQUIRED = env.bool("SIGNATURES_ALTCHA_REQUIRED", default=True)
+SIGNATURES_ALTCHA_COST = env.int("SIGNATURES_ALTCHA_COST", default=1000)
+SIGNATURES_ALTCHA_MAX_NUMBER = env.int("SIGNATURES_ALTCHA_MAX_NUMBER", default=1500)
+SIGNATURES_ALTCHA_EXPIRES = env.int("SIGNATURES_ALTCHA_EXPIRES", default=1200)
+SIGNATURES_ALTCHA_HMAC_KEY = env("SIGNATURES_ALTCHA_HMAC_KEY", default="")
+# Rate limits "count/seconds" (burst and sustained) per IP hash and per email domain; over the
+# limit a signature is accepted but flagged. Webmail domains get their own, higher, limits.
+SIGNATURES_RATE_IP_BURST = env("SIGNATURES_RATE_IP_BURST", default="5/60")
+SIGNATURES_RATE_IP_SUSTAINED = env("SIGNATURES_RATE_IP_SUSTAINED", default="30/3600")
+SIGNATURES_RATE_DOMAIN_BURST = env("SIGNATURES_RATE_DOMAIN_BURST", default="20/60")
+SIGNATURES_RATE_DOMAIN_SUSTAINED = env("SIGNATURES_RATE_DOMAIN_SUSTAINED", default="200/3600")
+SIGNATURES_RATE_WEBMAIL_BURST = env("SIGNATURES_RATE_WEBMAIL_BURST", default="300/60")
+SIGNATURES_RATE_WEBMAIL_SUSTAINED = env("SIGNATURES_RATE_WEBMAIL_SUSTAINED", default="6000/3600")
+SIGNATURES_WEBMAIL_DOMAINS = frozenset(
+    env.list(
+        "SIGNATURES_WEBMAIL_DOMAINS",
+        default=[
+            "gmail.com",
+            "googlemail.com",
+            "orange.fr",
+            "wanadoo.fr",
+            "free.fr",
+            "laposte.net",
+            "sfr.fr",
+            "neuf.fr",
+            "bbox.fr",
+            "outlook.fr",
+            "outlook.com",
+            "hotmail.fr",
+            "hotmail.com",
+            "live.fr",
+            "yahoo.fr",
+            "yahoo.com",
+            "icloud.com",
+            "aol.com",
+            "gmx.fr",
+            "proton.me",
+            "protonmail.com",
+        ],
+    )
+)
+# Number of reverse proxies in front of the site whose X-Forwarded-For is trusted (0: none).
+SIGNATURES_TRUSTED_PROXY_COUNT = env.int("SIGNATURES_TRUSTED_PROXY_COUNT", default=0)
+# Consent wording version stored with each signature; bump it when the wording changes.
+SIGNATURES_CONSENT_VERSION = env("SIGNATURES_CONSENT_VERSION", default="2026-11")
+# Anonymise signatures this many days after their campaign closes (e-petitions: 6 months).
+SIGNATURES_ANONYMISE_AFTER_DAYS = env.int("SIGNATURES_ANONYMISE_AFTER_DAYS", default=183)
+SIGNATURES_PUBLIC_LIST_PAGE_SIZE = env.int("SIGNATURES_PUBLIC_LIST_PAGE_SIZE", default=50)
 
 # --- Moderation (signatories.moderation) -----------------------------------------------------
+# Lockout after repeated failed admin sign-ins (django-axes): AXES_FAILURE_LIMIT failures for one
+# username from one client lock that pair for AXES_COOLOFF_MINUTES. Unlock: `manage.py axes_reset`.
+INSTALLED_APPS = [*INSTALLED_APPS, "axes"]
+MIDDLEWARE = [*MIDDLEWARE, "axes.middleware.AxesMiddleware"]  # last, as axes requires
+AUTHENTICATION_BACKENDS = [
+    "signatories.moderation.auth.LockoutBackend",  # first: refuses a locked-out sign-in
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ADMIN = False  # no Django admin here
+AXES_DISABLE_ACCESS_LOG = True  # keep failures only: no log of every staff sign-in and its IP
+AXES_CLIENT_IP_CALLABLE = "signatories.abuse.client_ip"  # honours SIGNATURES_TRUSTED_PROXY_COUNT
+AXES_LOCKOUT_CALLABLE = "signatories.moderation.auth.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# Two-factor authentication (django-otp, TOTP apps + single-use backup codes) for everyone with
+# access to the admin. ADMIN_2FA_REQUIRED: each must set up an app at first sign-in; when off,
+# it is opt-in (from the account page) but whoever set it up is still asked for a code.
+# Lost phone: `manage.py reset_2fa <username>`.
+INSTALLED_APPS = [
+    *INSTALLED_APPS,
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+]
+_auth = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware")
+MIDDLEWARE[_auth + 1 : _auth + 1] = [
+    "django_otp.middleware.OTPMiddleware",
+    "signatories.moderation.otp.TwoFactorMiddleware",
+]
+ADMIN_2FA_REQUIRED = env.bool("ADMIN_2FA_REQUIRED", default=True)
+ADMIN_2FA_BACKUP_CODES = env.int("ADMIN_2FA_BACKUP_CODES", default=10)
+OTP_TOTP_ISSUER = env("ADMIN_2FA_ISSUER", default=WAGTAIL_SITE_NAME)
+# Throttling: after n wrong codes the next try waits FACTOR x 2^(n-1) seconds (django-otp).
+OTP_TOTP_THROTTLE_FACTOR = OTP_STATIC_THROTTLE_FACTOR = env.int(
+    "ADMIN_2FA_THROTTLE_FACTOR", default=1
+)
 
 # --- Mailchimp (campaigns.mailchimp) ---------------------------------------------------------
+# Without an API key and server prefix the sync is off: outbox rows wait, nothing is lost.
+MAILCHIMP_API_KEY = env("MAILCHIMP_API_KEY", default="")
+MAILCHIMP_SERVER_PREFIX = env("MAILCHIMP_SERVER_PREFIX", default="")  # e.g. "us21"
+# Base URL of the API, only to reach the fake server in development and tests.
+MAILCHIMP_API_HOST = env("MAILCHIMP_API_HOST", default="")
+# Public base URL Mailchimp posts webhooks to (defaults to SITE_URL).
+MAILCHIMP_WEBHOOK_BASE_URL = env("MAILCHIMP_WEBHOOK_BASE_URL", default="")
+# Mailchimp allows 10 simultaneous connections per API key.
+MAILCHIMP_MAX_CONNECTIONS = env.int("MAILCHIMP_MAX_CONNECTIONS", default=10)
+MAILCHIMP_TIMEOUT = env.int("MAILCHIMP_TIMEOUT", default=30)
+# More pending rows than this in one audience go through a batch; supporters per batch.
+MAILCHIMP_BATCH_THRESHOLD = env.int("MAILCHIMP_BATCH_THRESHOLD", default=200)
+MAILCHIMP_BATCH_SIZE = env.int("MAILCHIMP_BATCH_SIZE", default=500)
+# Retries of transient failures: exponential backoff (seconds) with jitter, then dead-letter.
+MAILCHIMP_RETRY_BASE = env.int("MAILCHIMP_RETRY_BASE", default=30)
+MAILCHIMP_RETRY_MAX = env.int("MAILCHIMP_RETRY_MAX", default=6 * 3600)
+MAILCHIMP_MAX_ATTEMPTS = env.int("MAILCHIMP_MAX_ATTEMPTS", default=12)
+# Processed webhook events (they hold email addresses) are deleted after this many days.
+MAILCHIMP_WEBHOOK_EVENT_RETENTION_DAYS = env.int(
+    "MAILCHIMP_WEBHOOK_EVENT_RETENTION_DAYS", default=30
+)
+# Newsletters: news pages sent as Mailchimp campaigns through wagtail-newsletter (works on
+# Wagtail 8), with a backend that uses the client above and offers tags as segments.
+INSTALLED_APPS = [*INSTALLED_APPS, "wagtail_newsletter"]
+WAGTAIL_NEWSLETTER_CAMPAIGN_BACKEND = "campaigns.mailchimp.newsletter.CampaignBackend"
+WAGTAIL_NEWSLETTER_FROM_NAME = env("MAILCHIMP_FROM_NAME", default=WAGTAIL_SITE_NAME)
+WAGTAIL_NEWSLETTER_REPLY_TO = env("MAILCHIMP_REPLY_TO", default="contact@example.org")
+
 
 # --- Imports, register, delivery (signatories.imports, signatories.register, campaigns.delivery)
+# Uploaded import files (personal data) live here, outside MEDIA_ROOT, until the import is over.
+IMPORTS_FILE_ROOT = env.path("IMPORTS_FILE_ROOT", default=BASE_DIR / "var" / "imports")
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {
@@ -262,4 +410,11 @@ CSP_ADMIN_POLICY = env(
 
 # --- Periodic tasks (enqueued by `manage.py run_scheduler`, run by the worker) ----------------
 # (dotted path of a django-tasks task, interval in seconds)
-PERIODIC_TASKS = []
+PERIODIC_TASKS = [
+    ("signatories.tasks.refresh_counts", env.int("SIGNATURES_COUNTS_REFRESH_SECONDS", default=30)),
+    ("signatories.tasks.anonymise_closed_campaigns", 6 * 3600),
+    ("campaigns.mailchimp.tasks.drain_outbox", 60),
+    ("campaigns.mailchimp.tasks.poll_batches", 30),
+    ("campaigns.mailchimp.tasks.reconcile_audiences", 24 * 3600),
+    ("campaigns.mailchimp.tasks.purge_old_records", 24 * 3600),
+]

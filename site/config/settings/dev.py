@@ -8,3 +8,4 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.
 STORAGES["staticfiles"]["BACKEND"] = env(  # noqa: F405
     "STATICFILES_STORAGE", default="django.contrib.staticfiles.storage.StaticFilesStorage"
 )
+ADMIN_2FA_REQUIRED = env.bool("ADMIN_2FA_REQUIRED", default=False)  # demo admin signs in locally

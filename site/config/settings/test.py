@@ -18,3 +18,5 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 WAGTAILADMIN_BASE_URL = SITE_URL = "http://testserver"
 IP_HASH_SALT = "test-salt"
 LOGGING["root"]["level"] = env("LOG_LEVEL", default="WARNING")  # noqa: F405
+# Admin tests sign in with force_login; the two-factor tests turn this on themselves.
+ADMIN_2FA_REQUIRED = False
