@@ -11,6 +11,9 @@ from .reference import Departement, Organisation
 class Signatory(models.Model):
     """A person, identified by a canonical email. Details they sign with live on each Signature."""
 
+    # Not content: keep Wagtail's reference index (a task per save) out of the signing path.
+    wagtail_reference_index_ignore = True
+
     email = models.EmailField(_("email"), max_length=254)
     canonical_email = models.CharField(_("canonical email"), max_length=254, unique=True)
     language = models.CharField(_("language"), max_length=8, default="fr")
@@ -44,6 +47,8 @@ class InvalidTransition(Exception):
 
 class Signature(models.Model):
     """One signature of one campaign's letter, with its explicit life cycle."""
+
+    wagtail_reference_index_ignore = True
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending email confirmation")

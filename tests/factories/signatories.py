@@ -68,3 +68,19 @@ class SignatureFactory(factory.django.DjangoModelFactory):
         official = factory.Trait(
             category=Signature.Category.ELECTED, title="Maire", commune="Villeurbanne"
         )
+        authority = factory.Trait(
+            category=Signature.Category.LOCAL_AUTHORITY,
+            authority_kind="commune",
+            organisation_name="Ville de Villeurbanne",
+            insee_code="69266",
+            title="Maire",
+        )
+        withdrawn = factory.Trait(
+            status=Signature.Status.WITHDRAWN, withdrawn_at=factory.LazyFunction(timezone.now)
+        )
+        offline = factory.Trait(
+            status=Signature.Status.CONFIRMED,
+            source=Signature.Source.PAPER,
+            signatory=None,
+            confirmed_at=factory.LazyFunction(timezone.now),
+        )

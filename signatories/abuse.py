@@ -1,0 +1,243 @@
+"""Abuse checks on the signing form: signed form token (with the minimum time to submit), honeypot,
+ALTCHA proof of work with replay protection, and rate limits per IP hash and per email domain.
+
+Only a wrong or replayed ALTCHA solution and a forged form token are errors shown to the signer.
+Everything else (honeypot filled, submitted too fast, no ALTCHA solution because JavaScript is off,
+over a rate limit) lets the signature in but flags it: it stays out of the counts until staff review
+it, and the signer sees exactly the same answer as everybody else.
+"""
+
+import hashlib
+import hmac
+import time
+from dataclasses import dataclass, field
+
+import altcha
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
+from django.utils.crypto import salted_hmac
+
+FORM_TOKEN_SALT = "signatories.form"  # noqa: S105 - a signing salt, not a secret
+
+# Flag reasons (stored in Signature.flag_reason; staff filter on them).
+HONEYPOT = "honeypot"
+TOO_FAST = "too-fast"
+NO_CHALLENGE = "no-challenge"
+RATE_IP = "rate-ip"
+RATE_DOMAIN = "rate-domain"
+
+
+@dataclass
+class Verdict:
+    """What the abuse checks decided for one submission."""
+
+    flags: list = field(default_factory=list)
+    bot: bool = False  # certainly automated (honeypot): accepted silently, no email sent
+
+    @property
+    def reason(self):
+        return ", ".join(self.flags)
+
+
+# --- IP addresses: only ever kept as salted hashes -------------------------------------------
+
+
+def client_ip(request):
+    """The client's address: REMOTE_ADDR, or the Nth address from the right of X-Forwarded-For when
+    the site runs behind N trusted proxies (SIGNATURES_TRUSTED_PROXY_COUNT)."""
+    proxies = settings.SIGNATURES_TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def hash_ip(ip):
+    if not ip:
+        return ""
+    return hmac.new(
+        settings.IP_HASH_SALT.encode(), ip.encode("utf-8", "replace"), hashlib.sha256
+    ).hexdigest()
+
+
+# --- Form token: which campaign, when the form was rendered ----------------------------------
+
+
+def make_form_token(campaign, now=None):
+    return signing.dumps(
+        [campaign.pk, int(now if now is not None else time.time())], salt=FORM_TOKEN_SALT
+    )
+
+
+class FormTokenError(Exception):
+    pass
+
+
+def check_form_token(value, campaign, now=None):
+    """Seconds elapsed since the form was rendered; FormTokenError if forged, stale or for another
+    campaign (the page then shows a fresh form)."""
+    now = now if now is not None else time.time()
+    try:
+        campaign_pk, rendered_at = signing.loads(value or "", salt=FORM_TOKEN_SALT)
+    except (signing.BadSignature, ValueError, TypeError) as error:
+        raise FormTokenError from error
+    if campaign_pk != campaign.pk or not isinstance(rendered_at, int):
+        raise FormTokenError
+    elapsed = now - rendered_at
+    if elapsed > settings.SIGNATURES_FORM_MAX_AGE or elapsed < -60:
+        raise FormTokenError
+    return elapsed
+
+
+# --- ALTCHA proof of work (self-hosted) -------------------------------------------------------
+
+ALTCHA_ALGORITHM = "PBKDF2/SHA-256"
+
+
+def _altcha_keys():
+    key = settings.SIGNATURES_ALTCHA_HMAC_KEY or salted_hmac("altcha", "challenge").hexdigest()
+    key_key = salted_hmac("altcha-key", key).hexdigest()
+    return key, key_key
+
+
+def create_challenge():
+    """A signed challenge whose solution is a counter the client must find by brute force.
+
+    The server pre-computes the key for a random counter and signs it (deterministic mode), so
+    verifying a solution costs one HMAC, not a key derivation: the signing path stays cheap.
+    Expected client work: about SIGNATURES_ALTCHA_MAX_NUMBER / 2 derivations of
+    SIGNATURES_ALTCHA_COST PBKDF2 iterations each.
+    """
+    import secrets
+
+    key, key_key = _altcha_keys()
+    max_number = max(1, settings.SIGNATURES_ALTCHA_MAX_NUMBER)
+    return altcha.create_challenge(
+        ALTCHA_ALGORITHM,
+        settings.SIGNATURES_ALTCHA_COST,
+        counter=secrets.randbelow(max_number + 1),
+        expires_at=int(time.time()) + settings.SIGNATURES_ALTCHA_EXPIRES,
+        hmac_secret=key,
+        hmac_key_secret=key_key,
+    )
+
+
+class ChallengeError(Exception):
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason  # "invalid", "expired" or "replayed"
+
+
+def verify_challenge(payload):
+    """Check an ALTCHA payload and burn it: the same solution is accepted once."""
+    key, key_key = _altcha_keys()
+    if not payload or len(payload) > 4000:
+        raise ChallengeError("invalid")
+    try:
+        result = altcha.verify_solution(payload, key, hmac_key_secret=key_key)
+    except Exception as error:  # malformed input from the client must never be a 500
+        raise ChallengeError("invalid") from error
+    if result.expired:
+        raise ChallengeError("expired")
+    if not result.verified:
+        raise ChallengeError("invalid")
+    parsed = altcha.Payload.from_base64(payload)
+    expires_at = parsed.challenge.parameters.expires_at or (
+        time.time() + settings.SIGNATURES_ALTCHA_EXPIRES
+    )
+    ttl = max(1, int(expires_at - time.time()) + 1)
+    # Remember the burnt challenge until it expires by itself; add() is atomic in Redis.
+    if not cache.add(f"altcha:used:{parsed.challenge.signature}", 1, timeout=ttl):
+        raise ChallengeError("replayed")
+
+
+# --- Rate limits: flag, never refuse ----------------------------------------------------------
+
+
+def parse_rate(value):
+    """'20/60' -> (20, 60): at most 20 in any fixed window of 60 seconds."""
+    count, _, seconds = str(value).partition("/")
+    return int(count), int(seconds or 60)
+
+
+def _hit(bucket, ttl):
+    try:
+        return cache.incr(bucket)
+    except ValueError:
+        if cache.add(bucket, 1, timeout=ttl):
+            return 1
+        return cache.incr(bucket)
+
+
+def _hit_many(buckets):
+    """Increment each (bucket, ttl) counter; one round trip when the cache is Redis."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        pipe = backend._cache.get_client(write=True).pipeline(transaction=False)
+        for bucket, ttl in buckets:
+            key = backend.make_and_validate_key(bucket)
+            pipe.incr(key)
+            pipe.expire(key, ttl, nx=True)
+        return pipe.execute()[0::2]
+    return [_hit(bucket, ttl) for bucket, ttl in buckets]
+
+
+def count_hits(checks, now=None):
+    """checks: [(flag, key, limit, window)]. Counts one hit in each fixed window and returns the
+    flags whose limit is exceeded."""
+    now = now if now is not None else time.time()
+    buckets = [
+        (f"rl:{key}:{window}:{int(now // window)}", window + 5) for _f, key, _l, window in checks
+    ]
+    counts = _hit_many(buckets)
+    flags = []
+    for (flag, _key, limit, _window), count in zip(checks, counts, strict=True):
+        if count > limit and flag not in flags:
+            flags.append(flag)
+    return flags
+
+
+def is_webmail(domain):
+    return domain in settings.SIGNATURES_WEBMAIL_DOMAINS
+
+
+def check_rate_limits(ip_hash, domain, now=None):
+    checks = []
+    if ip_hash:
+        for rate in (settings.SIGNATURES_RATE_IP_BURST, settings.SIGNATURES_RATE_IP_SUSTAINED):
+            checks.append((RATE_IP, f"ip:{ip_hash}", *parse_rate(rate)))
+    if domain:
+        if is_webmail(domain):
+            rates = (
+                settings.SIGNATURES_RATE_WEBMAIL_BURST,
+                settings.SIGNATURES_RATE_WEBMAIL_SUSTAINED,
+            )
+        else:
+            rates = (
+                settings.SIGNATURES_RATE_DOMAIN_BURST,
+                settings.SIGNATURES_RATE_DOMAIN_SUSTAINED,
+            )
+        for rate in rates:
+            checks.append((RATE_DOMAIN, f"domain:{domain}", *parse_rate(rate)))
+    return count_hits(checks, now) if checks else []
+
+
+def assess(*, honeypot, elapsed, altcha_payload_present, ip_hash, domain, now=None):
+    """Flags for a submission whose form token and (if any) ALTCHA solution already passed."""
+    verdict = Verdict()
+    if honeypot:
+        verdict.flags.append(HONEYPOT)
+        verdict.bot = True
+    if elapsed < settings.SIGNATURES_FORM_MIN_SECONDS:
+        verdict.flags.append(TOO_FAST)
+    if not altcha_payload_present and settings.SIGNATURES_ALTCHA_REQUIRED:
+        verdict.flags.append(NO_CHALLENGE)
+    verdict.flags.extend(check_rate_limits(ip_hash, domain, now))
+    return verdict

@@ -1,0 +1,245 @@
+"""The signing form: one server-rendered form for every category, validated per category."""
+
+from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from . import geo
+from .models import Organisation, Region, Signature
+
+Category = Signature.Category
+
+# Offices an elected official can sign with; the value (French) is what is stored and matched
+# against the register of elected officials.
+ELECTED_OFFICES = [
+    ("Maire", _("Mayor")),
+    ("Adjoint(e) au maire chargé(e) de la culture", _("Deputy mayor for culture")),
+    ("Adjoint(e) au maire", _("Deputy mayor")),
+    ("Conseiller(ère) municipal(e)", _("Municipal councillor")),
+    ("Conseiller(ère) communautaire", _("Intercommunal councillor")),
+    ("Président(e) de conseil départemental", _("President of a departmental council")),
+    ("Vice-président(e) de conseil départemental", _("Vice-president of a departmental council")),
+    ("Conseiller(ère) départemental(e)", _("Departmental councillor")),
+    ("Président(e) de conseil régional", _("President of a regional council")),
+    ("Vice-président(e) de conseil régional", _("Vice-president of a regional council")),
+    ("Conseiller(ère) régional(e)", _("Regional councillor")),
+    ("Député(e)", _("Member of the National Assembly")),
+    ("Sénateur(rice)", _("Senator")),
+]
+AUTHORITY_KINDS = [
+    (Organisation.Kind.COMMUNE, _("Commune")),
+    (Organisation.Kind.EPCI, _("Intercommunality (EPCI)")),
+    (Organisation.Kind.DEPARTEMENT, _("Département")),
+    (Organisation.Kind.REGION, _("Region")),
+]
+
+# Which extra fields each category needs: (field, required).
+CATEGORY_FIELDS = {
+    Category.LOCAL_AUTHORITY: [
+        ("authority_kind", True),
+        ("authority_name", True),
+        ("authority_code", True),
+        ("representative_title", True),
+    ],
+    Category.ELECTED: [("office", True), ("territory", True)],
+    Category.PROFESSIONAL: [("job_title", True), ("establishment", True)],
+    Category.ORGANISATION: [("organisation", True), ("organisation_role", False)],
+    Category.INDIVIDUAL: [],
+}
+POSTCODE_REQUIRED = {Category.ELECTED, Category.PROFESSIONAL}
+
+
+def consent_labels():
+    return {
+        "consent_sign": gettext(
+            "I sign this open letter and agree that my signature and the details above are "
+            "recorded for this campaign."
+        ),
+        "consent_public": gettext(
+            "Show my name, title, organisation and département on the public list of signatories "
+            "(never my email address)."
+        ),
+        "consent_newsletter": gettext(
+            "Send me the campaign's newsletters (at most a few a month; unsubscribe at any time)."
+        ),
+    }
+
+
+class SignatureForm(forms.Form):
+    category = forms.ChoiceField(
+        label=_("I sign as"), choices=Category.choices, widget=forms.RadioSelect
+    )
+    first_name = forms.CharField(label=_("First name"), max_length=100)
+    last_name = forms.CharField(label=_("Last name"), max_length=100)
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        help_text=_("We send you a link to confirm your signature. It is never shown."),
+    )
+    postcode = forms.CharField(
+        label=_("Postcode"),
+        max_length=10,
+        required=False,
+        help_text=_("Counts signatures per département. Required for officials and professionals."),
+    )
+    # Local authority, signed by its representative.
+    authority_kind = forms.ChoiceField(
+        label=_("Kind of authority"), choices=[("", "—"), *AUTHORITY_KINDS], required=False
+    )
+    authority_name = forms.CharField(
+        label=_("Name of the authority"), max_length=255, required=False
+    )
+    authority_code = forms.CharField(
+        label=_("INSEE code or SIREN"),
+        max_length=16,
+        required=False,
+        help_text=_(
+            "Commune: INSEE code (e.g. 69123); département: its number; any: SIREN (9 digits)."
+        ),
+    )
+    representative_title = forms.CharField(
+        label=_("Your title (as its representative)"), max_length=150, required=False
+    )
+    # Elected official.
+    office = forms.ChoiceField(
+        label=_("Office"), choices=[("", "—"), *ELECTED_OFFICES], required=False
+    )
+    territory = forms.CharField(
+        label=_("Commune, département, region or constituency"), max_length=150, required=False
+    )
+    # Library professional.
+    job_title = forms.CharField(label=_("Job title"), max_length=150, required=False)
+    establishment = forms.CharField(
+        label=_("Library or establishment"), max_length=255, required=False
+    )
+    # Association or organisation.
+    organisation = forms.CharField(
+        label=_("Association or organisation"), max_length=255, required=False
+    )
+    organisation_role = forms.CharField(
+        label=_("Your role (optional)"), max_length=150, required=False
+    )
+    # Consents: separate, none pre-ticked.
+    consent_sign = forms.BooleanField(
+        required=True,
+        error_messages={"required": _("Tick this box to sign the letter.")},
+    )
+    consent_public = forms.BooleanField(required=False)
+    consent_newsletter = forms.BooleanField(required=False)
+    # Abuse checks: a honeypot hidden from people, and the signed render time.
+    website = forms.CharField(required=False, max_length=200)
+    form_token = forms.CharField(widget=forms.HiddenInput, max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = consent_labels()
+        for name in ("consent_sign", "consent_public", "consent_newsletter"):
+            self.fields[name].label = labels[name]
+        autocomplete = {
+            "first_name": "given-name",
+            "last_name": "family-name",
+            "email": "email",
+            "postcode": "postal-code",
+            "organisation": "organization",
+            "establishment": "organization",
+            "job_title": "organization-title",
+            "website": "off",
+        }
+        for name, value in autocomplete.items():
+            self.fields[name].widget.attrs["autocomplete"] = value
+        self.fields["email"].widget.attrs["inputmode"] = "email"
+        self.fields["postcode"].widget.attrs.update(inputmode="numeric", size="6")
+        self.fields["website"].widget.attrs["tabindex"] = "-1"
+
+    def fields_for(self, category):
+        return [self[name] for name, _required in CATEGORY_FIELDS[category]]
+
+    def clean_postcode(self):
+        value = self.cleaned_data["postcode"].strip().replace(" ", "")
+        if value and not (geo.departement_for_postcode(value) or geo.departement_for_insee(value)):
+            raise forms.ValidationError(gettext("Enter a French postcode of 5 digits, e.g. 69001."))
+        return value.upper()
+
+    def _clean_authority_code(self, kind, code):
+        """(insee_code, siren, departement_code) for an authority, or a ValidationError."""
+        code = code.strip().replace(" ", "").upper()
+        if code.isdigit() and len(code) == 9:
+            if not geo.is_valid_siren(code):
+                raise forms.ValidationError(gettext("This SIREN number is not valid."))
+            return "", code, None
+        if kind == Organisation.Kind.COMMUNE:
+            departement = geo.departement_for_insee(code)
+            if departement:
+                return code, "", departement
+            raise forms.ValidationError(
+                gettext("Enter the commune's INSEE code (5 characters, e.g. 69123) or its SIREN.")
+            )
+        if kind == Organisation.Kind.DEPARTEMENT:
+            departement = geo.normalise_departement_code(code)
+            if departement:
+                return departement, "", departement
+            raise forms.ValidationError(
+                gettext("Enter the département's number (e.g. 69, 2A, 974) or its SIREN.")
+            )
+        if kind == Organisation.Kind.REGION and Region.objects.filter(code=code).exists():
+            return code, "", None
+        raise forms.ValidationError(gettext("Enter the authority's SIREN (9 digits)."))
+
+    def clean(self):
+        data = super().clean()
+        category = data.get("category")
+        if category not in CATEGORY_FIELDS:
+            return data
+        for name, required in CATEGORY_FIELDS[category]:
+            if required and not str(data.get(name) or "").strip() and name not in self.errors:
+                self.add_error(name, gettext("This field is required for this kind of signatory."))
+        postcode = data.get("postcode") or ""
+        departement = geo.departement_for_postcode(postcode) or geo.departement_for_insee(postcode)
+        result = {"title": "", "organisation_name": "", "authority_kind": "", "commune": ""}
+        result.update(insee_code="", siren="", postcode=postcode[:5])
+        if category == Category.LOCAL_AUTHORITY:
+            kind, code = data.get("authority_kind"), data.get("authority_code") or ""
+            if kind and code and "authority_code" not in self.errors:
+                try:
+                    insee, siren, from_code = self._clean_authority_code(kind, code)
+                except forms.ValidationError as error:
+                    self.add_error("authority_code", error)
+                else:
+                    result.update(insee_code=insee, siren=siren)
+                    departement = from_code or departement
+            result.update(
+                authority_kind=kind or "",
+                organisation_name=data.get("authority_name", ""),
+                title=data.get("representative_title", ""),
+            )
+        elif category == Category.ELECTED:
+            result.update(title=data.get("office", ""), commune=data.get("territory", ""))
+        elif category == Category.PROFESSIONAL:
+            result.update(
+                title=data.get("job_title", ""), organisation_name=data.get("establishment", "")
+            )
+        elif category == Category.ORGANISATION:
+            result.update(
+                organisation_name=data.get("organisation", ""),
+                title=data.get("organisation_role", ""),
+            )
+        if category in POSTCODE_REQUIRED and not postcode and "postcode" not in self.errors:
+            self.add_error("postcode", gettext("Enter your postcode."))
+        if (
+            category == Category.LOCAL_AUTHORITY
+            and not departement
+            and not postcode
+            and "postcode" not in self.errors
+            and not self.errors.get("authority_code")
+        ):
+            self.add_error(
+                "postcode",
+                gettext("Enter the authority's postcode (its SIREN does not say where it is)."),
+            )
+        labels = consent_labels()
+        agreed = [labels["consent_sign"]]
+        agreed += [
+            labels[name] for name in ("consent_public", "consent_newsletter") if data.get(name)
+        ]
+        data.update(result, departement_code=departement, consent_text="\n".join(agreed))
+        return data

@@ -1,0 +1,436 @@
+"""The signing domain: sign, confirm, resend, withdraw, erase, export, anonymise.
+
+Interfaces other parts of the project rely on:
+
+- ``sign(campaign, cleaned_data, *, ip, language, verdict=None)`` records a signature from the
+  form's cleaned data and returns a SignResult. New and known addresses get the same outcome for
+  the caller to show ("check your inbox"); a known address only gets a reminder email, at most
+  SIGNATURES_MAX_REMINDERS times, SIGNATURES_REMINDER_INTERVAL seconds apart. Details of an existing
+  signature are never overwritten by unconfirmed input.
+- ``confirm(signature)`` follows the email link: pending -> confirmed, then automatic verification
+  of officials and authorities (verification.py).
+- ``change_status(signature, new_status, **fields)`` is the one way to move a signature through its
+  state machine (``Signature.TRANSITIONS``): it sets the given fields, saves, and sends
+  ``signals.signature_status_changed(signature=, previous_status=)`` inside the transaction, so that
+  receivers (the Mailchimp outbox) commit or roll back with the change. Moderation uses it too.
+- ``withdraw(signature, erase=False)``: status withdrawn; with ``erase`` the personal fields are
+  blanked and the Signatory is deleted when it has no other signature, after
+  ``signals.signatory_erased(signatory=, email=, erase=True)``.
+  ``signals.signature_consent_changed(signature=)`` is sent whenever a consent flag changes.
+- ``anonymise_closed_campaigns()`` blanks personal data a configurable time after a campaign
+  closes; counts are unaffected. Orphaned signatories are deleted after
+  ``signatory_erased(erase=False)`` (retention, not the person's request).
+
+A FLAGGED signature whose email was confirmed keeps ``confirmed_at``; staff who clear the flag move
+it to CONFIRMED (or PENDING when ``confirmed_at`` is empty).
+"""
+
+import logging
+from dataclasses import dataclass
+from functools import partial
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from . import abuse, signals
+from .canonical import canonical_email, email_domain
+from .models import Departement, Signatory, Signature
+
+logger = logging.getLogger(__name__)
+
+Status = Signature.Status
+
+# Personal fields blanked on erasure and anonymisation (category, département, status stay).
+PERSONAL_FIELDS = (
+    "first_name",
+    "last_name",
+    "title",
+    "organisation_name",
+    "insee_code",
+    "siren",
+    "postcode",
+    "commune",
+    "ip_hash",
+    "source_detail",
+)
+DETAIL_FIELDS = (
+    "category",
+    "first_name",
+    "last_name",
+    "title",
+    "organisation_name",
+    "authority_kind",
+    "insee_code",
+    "siren",
+    "postcode",
+    "commune",
+)
+
+
+@dataclass
+class SignResult:
+    signature: Signature
+    created: bool
+    emailed: bool
+
+
+def departement_ids():
+    """{code: pk} of the reference départements, cached (reference data)."""
+    mapping = cache.get("signatories:departement-ids")
+    if not mapping:
+        mapping = dict(Departement.objects.values_list("code", "pk"))
+        cache.set("signatories:departement-ids", mapping, 3600)
+    return mapping
+
+
+def _tasks_in_database():
+    backend = settings.TASKS.get("default", {}).get("BACKEND", "")
+    return backend == "django_tasks_db.DatabaseBackend"
+
+
+def _enqueue_email(signature_id, kind):
+    """Queue an email. With the database task backend the task row is written in the signing
+    transaction itself (it commits or rolls back with the signature, in one commit); with any
+    other backend it is queued once the transaction commits."""
+    from .tasks import send_signature_email
+
+    enqueue = partial(send_signature_email.enqueue, signature_id, kind)
+    if _tasks_in_database() and transaction.get_connection().in_atomic_block:
+        enqueue()
+    else:
+        transaction.on_commit(enqueue)
+
+
+def enqueue_withdrawn_email(signature_id):
+    _enqueue_email(signature_id, "withdrawn")
+
+
+def enqueue_data_email(signature_id):
+    _enqueue_email(signature_id, "data")
+
+
+def _reserve_email(signature, now):
+    """Atomically take one email from the signature's allowance; False when used up or too soon."""
+    limit = 1 + settings.SIGNATURES_MAX_REMINDERS
+    cutoff = now - timezone.timedelta(seconds=settings.SIGNATURES_REMINDER_INTERVAL)
+    updated = (
+        Signature.objects.filter(pk=signature.pk, emails_sent__lt=limit)
+        .filter(Q(last_emailed_at__isnull=True) | Q(last_emailed_at__lte=cutoff))
+        .update(emails_sent=F("emails_sent") + 1, last_emailed_at=now)
+    )
+    return bool(updated)
+
+
+def _email_kind_for_existing(signature):
+    if signature.status == Status.PENDING or (
+        signature.status == Status.FLAGGED and not signature.confirmed_at
+    ):
+        return "confirm"
+    if signature.status in Signature.COUNTED_STATUSES or signature.status == Status.FLAGGED:
+        return "reminder"
+    return None  # rejected or invalidated: nothing to say by email
+
+
+def _get_or_create_signatory(email, canonical, language):
+    """One statement for a new person: INSERT ... ON CONFLICT DO NOTHING (PostgreSQL, SQLite
+    >= 3.35) is race-proof without a savepoint; a known person is then read back."""
+    table = Signatory._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (email, canonical_email, language, created_at) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s) ON CONFLICT (canonical_email) DO NOTHING RETURNING id",
+            [email, canonical, language, connection.ops.adapt_datetimefield_value(timezone.now())],
+        )
+        row = cursor.fetchone()
+    if row:
+        signatory = Signatory(id=row[0], email=email, canonical_email=canonical, language=language)
+        signatory._state.adding, signatory._state.db = False, connection.alias
+        return signatory, True
+    return Signatory.objects.get(canonical_email=canonical), False
+
+
+def _details(cleaned_data):
+    details = {name: cleaned_data.get(name) or "" for name in DETAIL_FIELDS}
+    code = cleaned_data.get("departement_code")
+    details["departement_id"] = departement_ids().get(code) if code else None
+    return details
+
+
+def sign(campaign, cleaned_data, *, ip="", language="fr", verdict=None, now=None):
+    """Record a signature (or remind a known signer). Safe under simultaneous submissions."""
+    now = now or timezone.now()
+    verdict = verdict or abuse.Verdict()
+    email = cleaned_data["email"].strip()
+    canonical = canonical_email(email)
+    consent_public = bool(cleaned_data.get("consent_public"))
+    consent_newsletter = bool(cleaned_data.get("consent_newsletter"))
+    fields = {
+        **_details(cleaned_data),
+        "language": language,
+        "consent_public": consent_public,
+        "consent_newsletter": consent_newsletter,
+        "consent_version": settings.SIGNATURES_CONSENT_VERSION,
+        "consent_text": cleaned_data.get("consent_text", ""),
+        "consented_at": now,
+        "ip_hash": abuse.hash_ip(ip),
+        "email_domain": email_domain(email),
+        "flag_reason": verdict.reason[:255],
+    }
+    emailed = False
+    with transaction.atomic():
+        signatory, new_signatory = _get_or_create_signatory(email, canonical, language)
+        signature = None
+        if not new_signatory:
+            signature = Signature.objects.filter(campaign=campaign, signatory=signatory).first()
+        if signature is None:
+            status = Status.FLAGGED if verdict.flags else Status.PENDING
+            new = Signature(
+                campaign=campaign,
+                signatory=signatory,
+                status=status,
+                created_at=now,
+                emails_sent=0 if verdict.bot else 1,
+                last_emailed_at=None if verdict.bot else now,
+                **fields,
+            )
+            if new_signatory:
+                # Nobody else can hold a signature of a person created in this transaction.
+                new.save(force_insert=True)
+                signature, created = new, True
+            else:
+                try:
+                    with transaction.atomic():
+                        new.save(force_insert=True)
+                    signature, created = new, True
+                except IntegrityError:
+                    # A simultaneous submission for the same person won the race.
+                    signature = Signature.objects.get(campaign=campaign, signatory=signatory)
+                    created = False
+            if created and not verdict.bot:
+                _enqueue_email(signature.pk, "confirm")
+                emailed = True
+        else:
+            created = False
+        if not created and not verdict.bot:
+            if signature.status == Status.WITHDRAWN:
+                emailed = _sign_again(signature, fields, verdict, now)
+            else:
+                kind = _email_kind_for_existing(signature)
+                if kind and _reserve_email(signature, now):
+                    _enqueue_email(signature.pk, kind)
+                    emailed = True
+    return SignResult(signature=signature, created=created, emailed=emailed)
+
+
+def _sign_again(signature, fields, verdict, now):
+    """A withdrawn signature signed again: fresh details, fresh links, back to pending."""
+    signature = Signature.objects.select_for_update().get(pk=signature.pk)
+    if signature.status != Status.WITHDRAWN:
+        return False
+    previous_consents = (signature.consent_public, signature.consent_newsletter)
+    for name, value in fields.items():
+        setattr(signature, name, value)
+    signature.token = ""  # rotated on save: links sent before the withdrawal stop working
+    signature.withdrawn_at = None
+    signature.confirmed_at = None
+    signature.emails_sent = 1
+    signature.last_emailed_at = now
+    signature.save()
+    change_status(signature, Status.PENDING)
+    if verdict.flags:
+        change_status(signature, Status.FLAGGED, flag_reason=verdict.reason[:255])
+    if previous_consents != (signature.consent_public, signature.consent_newsletter):
+        signals.signature_consent_changed.send(sender=Signature, signature=signature)
+    _enqueue_email(signature.pk, "confirm")
+    return True
+
+
+def resend(campaign, email, now=None):
+    """Resend the confirmation link if the address has a signature waiting for it. Neutral."""
+    now = now or timezone.now()
+    signature = (
+        Signature.objects.filter(
+            campaign=campaign, signatory__canonical_email=canonical_email(email)
+        )
+        .select_related("signatory")
+        .first()
+    )
+    if signature is None or _email_kind_for_existing(signature) != "confirm":
+        return False
+    with transaction.atomic():
+        if _reserve_email(signature, now):
+            _enqueue_email(signature.pk, "confirm")
+            return True
+    return False
+
+
+def change_status(signature, new_status, **fields):
+    """Apply one transition of the state machine, save, and tell receivers in the transaction."""
+    now = timezone.now()
+    with transaction.atomic():
+        previous = signature.status
+        signature.transition(new_status)
+        if new_status == Status.CONFIRMED and not signature.confirmed_at:
+            fields.setdefault("confirmed_at", now)
+        elif new_status == Status.VERIFIED:
+            fields.setdefault("verified_at", now)
+        elif new_status == Status.WITHDRAWN:
+            fields.setdefault("withdrawn_at", now)
+        for name, value in fields.items():
+            setattr(signature, name, value)
+        update_fields = {"status", "updated_at", *(name for name in fields)}
+        update_fields = {
+            Signature._meta.get_field(name).name for name in update_fields
+        }  # accepts "organisation" as well as "organisation_id"
+        signature.save(update_fields=sorted(update_fields))
+        signals.signature_status_changed.send(
+            sender=Signature, signature=signature, previous_status=previous
+        )
+    return signature
+
+
+CONFIRMED, ALREADY, UNAVAILABLE = "confirmed", "already", "unavailable"
+
+
+def confirm(signature, now=None):
+    """Follow a confirmation link. Returns CONFIRMED, ALREADY or UNAVAILABLE."""
+    from .verification import verify_after_confirmation
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        signature = Signature.objects.select_for_update().get(pk=signature.pk)
+        if signature.status == Status.PENDING:
+            change_status(signature, Status.CONFIRMED, confirmed_at=now)
+            verify_after_confirmation(signature)
+            return CONFIRMED
+        if signature.status == Status.FLAGGED:
+            if signature.confirmed_at:
+                return ALREADY
+            signature.confirmed_at = now
+            signature.save(update_fields=["confirmed_at", "updated_at"])
+            return CONFIRMED
+        if signature.status in Signature.COUNTED_STATUSES:
+            return ALREADY
+        return UNAVAILABLE
+
+
+def withdraw(signature, erase=False):
+    """Withdraw a signature (the signer's link); with erase, also blank and delete personal data."""
+    with transaction.atomic():
+        signature = (
+            Signature.objects.select_for_update(of=("self",))
+            .select_related("signatory")
+            .get(pk=signature.pk)
+        )
+        if signature.status != Status.WITHDRAWN and signature.can_transition(Status.WITHDRAWN):
+            change_status(signature, Status.WITHDRAWN)
+        if erase:
+            erase_signature(signature)
+    return signature
+
+
+def erase_signature(signature, *, requested=True, now=None):
+    """Blank the signature's personal data and detach it; delete the Signatory if now unused."""
+    now = now or timezone.now()
+    signatory = signature.signatory
+    consents_changed = signature.consent_public or signature.consent_newsletter
+    for name in PERSONAL_FIELDS:
+        setattr(signature, name, "")
+    signature.consent_public = signature.consent_newsletter = False
+    signature.signatory = None
+    signature.organisation = None
+    signature.anonymised_at = now
+    signature.token = ""
+    signature.save()
+    if consents_changed:
+        signals.signature_consent_changed.send(sender=Signature, signature=signature)
+    if signatory is not None and not signatory.signatures.exists():
+        signals.signatory_erased.send(
+            sender=Signatory, signatory=signatory, email=signatory.email, erase=requested
+        )
+        signatory.delete()
+
+
+def export_data(signatory):
+    """Everything kept about a person, as JSON-ready data (the data copy link)."""
+    signatures = signatory.signatures.select_related("campaign", "departement").order_by(
+        "created_at"
+    )
+    return {
+        "email": signatory.email,
+        "language": signatory.language,
+        "created_at": signatory.created_at.isoformat(),
+        "signatures": [
+            {
+                "campaign": s.campaign.title,
+                "status": s.status,
+                "category": s.category,
+                "first_name": s.first_name,
+                "last_name": s.last_name,
+                "title": s.title,
+                "organisation": s.organisation_name,
+                "kind_of_authority": s.authority_kind,
+                "insee_code": s.insee_code,
+                "siren": s.siren,
+                "postcode": s.postcode,
+                "commune": s.commune,
+                "departement": s.departement.code if s.departement else "",
+                "language": s.language,
+                "listed_publicly": s.consent_public,
+                "newsletters": s.consent_newsletter,
+                "consent_version": s.consent_version,
+                "consent_wording": s.consent_text,
+                "consented_at": s.consented_at.isoformat() if s.consented_at else None,
+                "signed_at": s.created_at.isoformat(),
+                "confirmed_at": s.confirmed_at.isoformat() if s.confirmed_at else None,
+                "verified": s.status == Status.VERIFIED,
+                "source": s.source,
+            }
+            for s in signatures
+        ],
+    }
+
+
+def anonymise_closed_campaigns(now=None, dry_run=False, batch_size=500):
+    """Blank personal data of signatures whose campaign closed more than
+    SIGNATURES_ANONYMISE_AFTER_DAYS ago. Returns the number of signatures anonymised."""
+    from campaigns.models import Campaign
+
+    now = now or timezone.now()
+    cutoff = now - timezone.timedelta(days=settings.SIGNATURES_ANONYMISE_AFTER_DAYS)
+    campaigns = Campaign.objects.filter(closes_at__isnull=False, closes_at__lte=cutoff)
+    pending = Signature.objects.filter(campaign__in=campaigns, anonymised_at__isnull=True)
+    if dry_run:
+        return pending.count()
+    done = 0
+    while True:
+        ids = list(pending.values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            break
+        with transaction.atomic():
+            signatory_ids = set(
+                Signature.objects.filter(pk__in=ids, signatory__isnull=False).values_list(
+                    "signatory_id", flat=True
+                )
+            )
+            done += Signature.objects.filter(pk__in=ids).update(
+                **dict.fromkeys(PERSONAL_FIELDS, ""),
+                signatory=None,
+                organisation=None,
+                token="",
+                anonymised_at=now,
+                updated_at=now,
+            )
+            for signatory in Signatory.objects.filter(
+                pk__in=signatory_ids, signatures__isnull=True
+            ):
+                signals.signatory_erased.send(
+                    sender=Signatory, signatory=signatory, email=signatory.email, erase=False
+                )
+                signatory.delete()
+    if done:
+        logger.info("Anonymised %d signatures of closed campaigns", done)
+    return done

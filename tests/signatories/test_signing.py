@@ -1,0 +1,332 @@
+import re
+import time
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from signatories import abuse, services
+from signatories.models import Signatory, Signature
+from tests.factories import CampaignFactory, SignatureFactory
+
+S = Signature.Status
+pytestmark = pytest.mark.django_db
+
+
+def sign_url(campaign):
+    return reverse("signatories:sign", args=[campaign.slug])
+
+
+def post(client, campaign, data, **extra):
+    return client.post(sign_url(campaign), data, **extra)
+
+
+def links_in(message):
+    return re.findall(r"https?://\S+", message.body)
+
+
+def test_new_signature_gets_neutral_answer_and_a_confirmation_email(
+    client, campaign, sign_data, run_tasks
+):
+    response = post(client, campaign, sign_data())
+    assert response.status_code == 303
+    assert response["Location"] == reverse("signatories:check_inbox", args=[campaign.slug])
+    signature = Signature.objects.get()
+    assert signature.status == S.PENDING
+    assert signature.signatory.canonical_email == "camille.durand@example.org"
+    assert signature.departement.code == "69"
+    assert signature.consent_public and not signature.consent_newsletter
+    assert (
+        signature.consent_version
+        and "sign" in signature.consent_text.lower()
+        or "signe" in signature.consent_text
+    )
+    assert signature.ip_hash and signature.ip_hash != "127.0.0.1"
+    assert signature.email_domain == "example.org"
+    run_tasks()
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["camille.durand@example.org"]
+    assert "Confirm" in message.subject or "Confirmez" in message.subject
+    html = message.alternatives[0][0]
+    confirm_link = next(link for link in links_in(message) if "/confirmer/" in link)
+    assert confirm_link in html
+    assert any("/retirer/" in link for link in links_in(message))
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+
+
+def test_confirm_link_confirms_once(client, campaign, sign_data, run_tasks):
+    post(client, campaign, sign_data())
+    run_tasks()
+    confirm_link = next(link for link in links_in(mail.outbox[0]) if "/confirmer/" in link)
+    path = confirm_link.replace("http://testserver", "")
+    response = client.get(path)
+    assert response.status_code == 200
+    signature = Signature.objects.get()
+    assert signature.status == S.CONFIRMED and signature.confirmed_at
+    again = client.get(path)
+    assert again.status_code == 200
+    assert Signature.objects.get().status == S.CONFIRMED
+
+
+def test_known_address_gets_same_answer_and_a_limited_reminder(
+    client, campaign, sign_data, run_tasks, settings
+):
+    settings.SIGNATURES_REMINDER_INTERVAL = 0
+    first = post(client, campaign, sign_data())
+    run_tasks()
+    signature = Signature.objects.get()
+    services.confirm(signature)
+    mail.outbox.clear()
+    answers = []
+    for _attempt in range(6):
+        response = post(
+            client, campaign, sign_data(email="Camille.Durand@Example.org", first_name="Autre")
+        )
+        answers.append((response.status_code, response["Location"]))
+    assert set(answers) == {(first.status_code, first["Location"])}
+    run_tasks()
+    assert Signature.objects.count() == 1 and Signatory.objects.count() == 1
+    signature.refresh_from_db()
+    assert signature.first_name == "Camille"  # never overwritten by unconfirmed input
+    assert len(mail.outbox) == settings.SIGNATURES_MAX_REMINDERS
+    assert all("already" in m.subject.lower() or "déjà" in m.subject.lower() for m in mail.outbox)
+
+
+def test_reminders_are_spaced(client, campaign, sign_data, run_tasks, settings):
+    settings.SIGNATURES_REMINDER_INTERVAL = 3600
+    post(client, campaign, sign_data())
+    post(client, campaign, sign_data())  # within the interval: no second email
+    run_tasks()
+    assert len(mail.outbox) == 1
+
+
+def test_pending_known_address_gets_the_confirmation_link_again(campaign, settings):
+    settings.SIGNATURES_REMINDER_INTERVAL = 0
+    data = {"email": "x@example.org", "category": "individual", "first_name": "X", "last_name": "Y"}
+    first = services.sign(campaign, data)
+    second = services.sign(campaign, data)
+    assert first.created and not second.created and second.emailed
+    assert second.signature.pk == first.signature.pk
+
+
+def test_same_person_can_sign_another_campaign(campaign):
+    other = CampaignFactory()
+    data = {"email": "x@example.org", "category": "individual", "first_name": "X", "last_name": "Y"}
+    services.sign(campaign, data)
+    services.sign(other, {**data, "email": "X@EXAMPLE.ORG"})
+    assert Signatory.objects.count() == 1
+    assert Signature.objects.count() == 2
+
+
+def test_withdrawn_signature_can_sign_again_with_fresh_links(campaign):
+    data = {"email": "x@example.org", "category": "individual", "first_name": "X", "last_name": "Y"}
+    signature = services.sign(campaign, data).signature
+    services.confirm(signature)
+    old_token = Signature.objects.get().token
+    services.withdraw(signature)
+    result = services.sign(campaign, {**data, "first_name": "Nouveau"})
+    signature.refresh_from_db()
+    assert result.emailed and signature.status == S.PENDING
+    assert signature.first_name == "Nouveau" and signature.token != old_token
+
+
+def test_get_shows_the_form_without_csrf_cookie(client, campaign):
+    response = client.get(sign_url(campaign))
+    assert response.status_code == 200
+    assert "csrftoken" not in response.cookies
+    assert 'name="form_token"' in response.content.decode()
+    assert response.headers["Cache-Control"].startswith("max-age=0")
+
+
+def test_post_needs_no_csrf_token(campaign, sign_data):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(sign_url(campaign), sign_data())
+    assert response.status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"email": "pas-une-adresse"}, "email"),
+        ({"first_name": ""}, "first_name"),
+        ({"consent_sign": None}, "consent_sign"),
+        ({"category": "martian"}, "category"),
+        ({"postcode": "ABCDE"}, "postcode"),
+        (
+            {"category": "professional", "job_title": "", "establishment": "Médiathèque"},
+            "job_title",
+        ),
+        (
+            {
+                "category": "professional",
+                "postcode": "",
+                "job_title": "Bibliothécaire",
+                "establishment": "M",
+            },
+            "postcode",
+        ),
+        ({"category": "elected", "office": "", "territory": "Lyon"}, "office"),
+        ({"category": "elected", "office": "Empereur", "territory": "Lyon"}, "office"),
+        ({"category": "organisation", "organisation": ""}, "organisation"),
+        (
+            {
+                "category": "authority",
+                "authority_kind": "commune",
+                "authority_name": "Lyon",
+                "authority_code": "99999",
+                "representative_title": "Maire",
+            },
+            "authority_code",
+        ),
+        (
+            {
+                "category": "authority",
+                "authority_kind": "epci",
+                "authority_name": "Métropole",
+                "authority_code": "123456789",
+                "representative_title": "Président",
+            },
+            "authority_code",
+        ),
+    ],
+)
+def test_invalid_input_is_redisplayed_with_errors_and_kept(
+    client, campaign, sign_data, overrides, field
+):
+    data = sign_data(**overrides)
+    response = post(client, campaign, data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert field in form.errors
+    html = response.content.decode()
+    assert 'aria-invalid="true"' in html
+    for name in ("first_name", "last_name"):
+        if data.get(name):
+            assert f'value="{data[name]}"' in html
+    assert Signature.objects.count() == 0
+
+
+def test_errors_are_in_french_by_default_and_english_under_en(client, campaign, sign_data):
+    response = post(client, campaign, sign_data(email="nope"))
+    assert "Saisissez une adresse électronique valide" in response.content.decode()
+    with_en = client.post("/en/signer/lettre-ouverte/", sign_data(email="nope"))
+    assert "Enter a valid email address" in with_en.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        (
+            {
+                "category": "authority",
+                "authority_kind": "commune",
+                "authority_name": "Ville de Lyon",
+                "authority_code": "69123",
+                "representative_title": "Maire",
+                "postcode": "",
+            },
+            {
+                "insee_code": "69123",
+                "organisation_name": "Ville de Lyon",
+                "title": "Maire",
+                "departement": "69",
+            },
+        ),
+        (
+            {
+                "category": "authority",
+                "authority_kind": "departement",
+                "authority_name": "Corse-du-Sud",
+                "authority_code": "2a",
+                "representative_title": "Président",
+                "postcode": "",
+            },
+            {"insee_code": "2A", "departement": "2A"},
+        ),
+        (
+            {
+                "category": "authority",
+                "authority_kind": "epci",
+                "authority_name": "Métropole de Lyon",
+                "authority_code": "200046977",
+                "representative_title": "Président",
+                "postcode": "69003",
+            },
+            {"siren": "200046977", "departement": "69"},
+        ),
+        (
+            {
+                "category": "elected",
+                "office": "Maire",
+                "territory": "Villeurbanne",
+                "postcode": "69100",
+            },
+            {"title": "Maire", "commune": "Villeurbanne", "departement": "69"},
+        ),
+        (
+            {
+                "category": "professional",
+                "job_title": "Directrice de médiathèque",
+                "establishment": "Médiathèque Jean-Macé",
+                "postcode": "20000",
+            },
+            {
+                "title": "Directrice de médiathèque",
+                "organisation_name": "Médiathèque Jean-Macé",
+                "departement": "2A",
+            },
+        ),
+        (
+            {
+                "category": "organisation",
+                "organisation": "ABF",
+                "organisation_role": "Présidente",
+                "postcode": "",
+            },
+            {"organisation_name": "ABF", "title": "Présidente", "departement": None},
+        ),
+    ],
+)
+def test_categories_store_their_own_fields(client, campaign, sign_data, overrides, expected):
+    response = post(client, campaign, sign_data(**overrides))
+    assert response.status_code == 303, response.context["form"].errors
+    signature = Signature.objects.get()
+    for name, value in expected.items():
+        if name == "departement":
+            assert (signature.departement.code if signature.departement else None) == value
+        else:
+            assert getattr(signature, name) == value
+
+
+def test_closed_campaign_takes_no_signature(client, sign_data):
+    closed = CampaignFactory(closed=True, slug="fermee")
+    data = sign_data(form_token=abuse.make_form_token(closed, now=time.time() - 10))
+    response = client.post(sign_url(closed), data)
+    assert response.status_code == 200
+    assert Signature.objects.count() == 0
+
+
+def test_repeated_posts_of_the_same_form_give_one_signature(client, campaign, sign_data):
+    data = sign_data()
+    data.pop("altcha")
+    for _ in range(3):
+        assert post(client, campaign, data).status_code == 303
+    assert Signature.objects.count() == 1
+
+
+def test_signature_factory_details_not_overwritten(campaign):
+    existing = SignatureFactory(campaign=campaign, confirmed=True, first_name="Alice")
+    services.sign(
+        campaign,
+        {
+            "email": existing.signatory.email.upper(),
+            "category": "elected",
+            "first_name": "Mallory",
+            "last_name": "X",
+        },
+    )
+    existing.refresh_from_db()
+    assert existing.first_name == "Alice" and existing.category == "individual"
