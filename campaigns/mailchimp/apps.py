@@ -6,3 +6,6 @@ class MailchimpConfig(AppConfig):
     name = "campaigns.mailchimp"
     label = "mailchimp"
     verbose_name = _("Mailchimp sync")
+
+    def ready(self):
+        from . import receivers  # noqa: F401  (connects to signatories.signals)

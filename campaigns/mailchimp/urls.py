@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path(
+        "webhooks/mailchimp/<str:secret>/",
+        views.mailchimp_webhook,
+        name="mailchimp_webhook",
+    ),
+]

@@ -1,0 +1,73 @@
+from campaigns.mailchimp.models import OutboxEntry, member_hash
+from signatories.models import Signature
+from tests.factories import OrganisationFactory
+
+from .conftest import change_status, sign_and_confirm
+
+
+def test_sign_and_confirm_gives_one_member_with_fields_and_tags(
+    fake_mailchimp, connection, on_commit, run_tasks
+):
+    with on_commit():
+        signature = sign_and_confirm(
+            connection.campaign,
+            category=Signature.Category.ELECTED,
+            first_name="Zoé",
+            last_name="Lefèvre",
+            title="Maire",
+            organisation_name="Commune de Villeurbanne",
+            signatory__email="Zoe.Lefevre@Mairie-Villeurbanne.fr",
+        )
+    run_tasks()
+
+    h = member_hash("zoe.lefevre@mairie-villeurbanne.fr")
+    member = fake_mailchimp.member("aud1", h)
+    assert member is not None
+    assert member["status"] == "subscribed"
+    assert member["merge_fields"] == {
+        "FNAME": "Zoé",
+        "LNAME": "Lefèvre",
+        "ORG": "Commune de Villeurbanne",
+        "TITLE": "Maire",
+        "DEPT": "69",
+    }
+    assert member["tags"] == {"bibliotheques-2026", "élus", "Département 69"}
+    puts = fake_mailchimp.requests("PUT", rf"/members/{h}$")
+    assert len(puts) == 1 and puts[0]["body"]["status_if_new"] == "subscribed"
+    assert "status" not in puts[0]["body"]  # never forces a status on an existing member
+    entry = OutboxEntry.objects.get(signatory=signature.signatory)
+    assert entry.state == OutboxEntry.State.SYNCED
+    assert entry.member_status == "subscribed"
+
+    # Verified by staff: only the tag changes, in its own call; the member body is unchanged.
+    fake_mailchimp.reset_log()
+    with on_commit():
+        change_status(signature, Signature.Status.VERIFIED)
+    run_tasks()
+    assert "vérifié" in fake_mailchimp.member("aud1", h)["tags"]
+    assert fake_mailchimp.requests("PUT") == []
+    tag_calls = fake_mailchimp.requests("POST", r"/tags$")
+    assert [t["name"] for t in tag_calls[0]["body"]["tags"]] == ["vérifié"]
+
+
+def test_without_newsletter_consent_nothing_is_sent(
+    fake_mailchimp, connection, on_commit, run_tasks
+):
+    with on_commit():
+        sign_and_confirm(connection.campaign, consent_newsletter=False)
+    run_tasks()
+    assert fake_mailchimp.api_calls() == []
+    assert not OutboxEntry.objects.exists()
+
+
+def test_unchanged_supporter_costs_no_call(fake_mailchimp, connection, on_commit, run_tasks):
+    with on_commit():
+        signature = sign_and_confirm(connection.campaign, organisation=OrganisationFactory())
+    run_tasks()
+    fake_mailchimp.reset_log()
+    with on_commit():
+        change_status(signature, Signature.Status.FLAGGED)
+        change_status(signature, Signature.Status.CONFIRMED)
+    run_tasks()
+    assert fake_mailchimp.api_calls() == []
+    assert OutboxEntry.objects.get().state == OutboxEntry.State.SYNCED
