@@ -1,6 +1,7 @@
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "django_db_reset_sequences"}
@@ -20,6 +21,36 @@ def pytest_collection_modifyitems(items):
             and "django_db_serialized_rollback" not in item.fixturenames
         ):
             item.fixturenames.append("django_db_serialized_rollback")
+
+
+def ensure_migrated_data():
+    """Recreate what migrations put in a new database, if a flush took it away."""
+    from django.apps import apps
+    from wagtail.models import Collection, Locale, Page, Site
+
+    from signatories.migrations import load_reference_data
+
+    for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES:
+        Locale.objects.get_or_create(language_code=code)
+    if not Collection.objects.exists():
+        Collection.add_root(name="Root")
+    if not Page.objects.exists():
+        locale = Locale.get_default()
+        root = Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+        home = root.add_child(instance=Page(title="Welcome", slug="home", locale=locale))
+        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
+    load_reference_data(apps)
+
+
+@pytest.fixture(autouse=True)
+def _migrated_data_in_transactional_tests(request):
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        TRANSACTIONAL_FIXTURES & set(request.fixturenames)
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        ensure_migrated_data()
 
 
 @pytest.fixture(autouse=True)
