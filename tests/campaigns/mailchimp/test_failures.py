@@ -224,7 +224,11 @@ def test_connection_limit_holds(fake_mailchimp, connection, on_commit, run_tasks
         for _ in range(40):
             sign_and_confirm(connection.campaign)
     run_tasks()
-    assert fake_mailchimp.members_count("aud1") == 40
+    # On a loaded machine a call may fail transiently and wait for its backoff: bring it forward.
+    retried = list(OutboxEntry.objects.exclude(state=State.SYNCED).values("state", "last_error"))
+    OutboxEntry.objects.filter(state=State.PENDING).update(next_attempt_at=timezone.now())
+    sync.drain()
+    assert fake_mailchimp.members_count("aud1") == 40, retried
     assert fake_mailchimp.rejected_for_limit == 0
     assert 2 <= fake_mailchimp.max_active <= 10
 
