@@ -20,7 +20,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from signatories.models import Signature
@@ -130,9 +130,14 @@ def queue_all_supporters(connection, *, force=False):
     """
     now = timezone.now()
     # Supporters who already have a row keep it (its hash may follow an email change).
+    # NOT EXISTS, not exclude() across the relation: the latter is a NOT IN subquery, which
+    # PostgreSQL cannot run as an anti-join (quadratic over a large audience).
+    has_row = OutboxEntry.objects.filter(
+        connection=connection, signatory_id=OuterRef("signatory_id")
+    )
     rows = (
         supporter_signatures(connection.campaign_id)
-        .exclude(signatory__mailchimp_outbox__connection=connection)
+        .filter(~Exists(has_row))
         .values_list("signatory_id", "signatory__email")
     )
     chunk = []

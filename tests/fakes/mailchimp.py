@@ -645,11 +645,19 @@ class RequestHandler(BaseHTTPRequestHandler):
             fake.active += 1
             fake.max_active = max(fake.max_active, fake.active)
             over_limit = fake.active > fake.max_connections
+        self._counted = True
         try:
             self._serve(over_limit)
         finally:
-            with fake.lock:
-                fake.active -= 1
+            self._release()
+
+    def _release(self):
+        # A request stops counting as a connection just before its answer leaves: once the client
+        # has the answer it may open its next connection, which must not overlap this one here.
+        if getattr(self, "_counted", False):
+            self._counted = False
+            with self.fake.lock:
+                self.fake.active -= 1
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
@@ -779,6 +787,7 @@ class RequestHandler(BaseHTTPRequestHandler):
         )
 
     def _send(self, status, payload, content_type):
+        self._release()
         self.send_response(status)
         if content_type:
             self.send_header("Content-Type", content_type)
