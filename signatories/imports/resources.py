@@ -151,6 +151,17 @@ def text_field(name, **kwargs):
 # --- Base -------------------------------------------------------------------------------------
 
 
+def email_errors(row):
+    """The row's problem with its "email" cell, if any (an empty cell is the caller's business)."""
+    email = str(row.get("email") or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            return [_("“%(email)s” is not a valid email address") % {"email": email}]
+    return []
+
+
 class CheckedResource(resources.ModelResource):
     """Row checks before import, spreadsheet-safe exports, and within-file duplicate detection."""
 
@@ -249,12 +260,7 @@ class SignatoryResource(CheckedResource):
 
     def check_row(self, row):
         errors = super().check_row(row)
-        email = str(row.get("email") or "").strip()
-        if email:
-            try:
-                validate_email(email)
-            except ValidationError:
-                errors.append(_("“%(email)s” is not a valid email address") % {"email": email})
+        errors.extend(email_errors(row))
         language = str(row.get("language") or "fr").strip() or "fr"
         if language not in ("fr", "en"):
             errors.append(_("language must be fr or en"))
@@ -359,12 +365,7 @@ class SignatureResource(CheckedResource):
 
     def check_row(self, row):
         errors = super().check_row(row)
-        email = str(row.get("email") or "").strip()
-        if email:
-            try:
-                validate_email(email)
-            except ValidationError:
-                errors.append(_("“%(email)s” is not a valid email address") % {"email": email})
+        errors.extend(email_errors(row))
         insee = str(row.get("insee_code") or "").strip().upper()
         if insee and not INSEE_COMMUNE_RE.match(insee):
             errors.append(_("unknown commune code “%(code)s”") % {"code": insee})
@@ -589,12 +590,7 @@ class TargetResource(CheckedResource):
 
     def check_row(self, row):
         errors = super().check_row(row)
-        email = str(row.get("email") or "").strip()
-        if email:
-            try:
-                validate_email(email)
-            except ValidationError:
-                errors.append(_("“%(email)s” is not a valid email address") % {"email": email})
+        errors.extend(email_errors(row))
         return errors
 
     def duplicate_key(self, row):
