@@ -135,8 +135,19 @@ class ChallengeError(Exception):
         self.reason = reason  # "invalid", "expired" or "replayed"
 
 
+@dataclass(frozen=True)
+class SolvedChallenge:
+    """A verified ALTCHA solution, still to be burnt (by assess(), with the rate limits)."""
+
+    key: str
+    ttl: int
+
+
 def verify_challenge(payload):
-    """Check an ALTCHA payload and burn it: the same solution is accepted once."""
+    """Check an ALTCHA payload; ChallengeError if it is malformed, wrong or expired.
+
+    The solution is only burnt by assess(), in the same Redis round trip as the rate limits:
+    the same solution is accepted once."""
     key, key_key = _altcha_keys()
     if not payload or len(payload) > 4000:
         raise ChallengeError("invalid")
@@ -152,10 +163,9 @@ def verify_challenge(payload):
     expires_at = parsed.challenge.parameters.expires_at or (
         time.time() + settings.SIGNATURES_ALTCHA_EXPIRES
     )
+    # Remembered until the challenge expires by itself.
     ttl = max(1, int(expires_at - time.time()) + 1)
-    # Remember the burnt challenge until it expires by itself; add() is atomic in Redis.
-    if not cache.add(f"altcha:used:{parsed.challenge.signature}", 1, timeout=ttl):
-        raise ChallengeError("replayed")
+    return SolvedChallenge(key=f"altcha:used:{parsed.challenge.signature}", ttl=ttl)
 
 
 # --- Rate limits: flag, never refuse ----------------------------------------------------------
@@ -176,27 +186,55 @@ def _hit(bucket, ttl):
         return cache.incr(bucket)
 
 
-def _hit_many(buckets):
-    """Increment each (bucket, ttl) counter; one round trip when the cache is Redis."""
+# One Redis command per submission: burn the ALTCHA solution (SET NX) and count a hit in each
+# rate-limit window, atomically. KEYS: challenge key (or "") then the buckets; ARGV: their TTLs.
+_RECORD_LUA = """
+local burnt = 1
+if KEYS[1] ~= "" then
+  burnt = redis.call("SET", KEYS[1], 1, "NX", "EX", ARGV[1]) and 1 or 0
+end
+local results = {burnt}
+for i = 2, #KEYS do
+  local count = redis.call("INCR", KEYS[i])
+  if count == 1 then
+    redis.call("EXPIRE", KEYS[i], ARGV[i])
+  end
+  results[i] = count
+end
+return results
+"""
+_record_scripts = {}
+
+
+def _record(challenge, buckets):
+    """Burn the challenge (if any) and increment each (bucket, ttl) counter. Returns
+    (challenge burnt now, counts)."""
     backend = caches["default"]
     if isinstance(backend, RedisCache):
-        pipe = backend._cache.get_client(write=True).pipeline(transaction=False)
-        for bucket, ttl in buckets:
-            key = backend.make_and_validate_key(bucket)
-            pipe.incr(key)
-            pipe.expire(key, ttl, nx=True)
-        return pipe.execute()[0::2]
-    return [_hit(bucket, ttl) for bucket, ttl in buckets]
+        client = backend._cache.get_client(write=True)
+        script = _record_scripts.get(id(client))
+        if script is None:
+            script = _record_scripts[id(client)] = client.register_script(_RECORD_LUA)
+        keys = [backend.make_and_validate_key(challenge.key) if challenge else ""]
+        keys += [backend.make_and_validate_key(bucket) for bucket, _ttl in buckets]
+        args = [challenge.ttl if challenge else 0] + [ttl for _bucket, ttl in buckets]
+        results = script(keys=keys, args=args, client=client)
+        return bool(results[0]), results[1:]
+    # add() is atomic in every Django cache backend.
+    burnt = cache.add(challenge.key, 1, timeout=challenge.ttl) if challenge else True
+    return burnt, [_hit(bucket, ttl) for bucket, ttl in buckets]
 
 
-def count_hits(checks, now=None):
+def count_hits(checks, now=None, challenge=None):
     """checks: [(flag, key, limit, window)]. Counts one hit in each fixed window and returns the
-    flags whose limit is exceeded."""
+    flags whose limit is exceeded. Burns `challenge` on the way: ChallengeError if it already was."""
     now = now if now is not None else time.time()
     buckets = [
         (f"rl:{key}:{window}:{int(now // window)}", window + 5) for _f, key, _l, window in checks
     ]
-    counts = _hit_many(buckets)
+    burnt, counts = _record(challenge, buckets)
+    if not burnt:
+        raise ChallengeError("replayed")
     flags = []
     for (flag, _key, limit, _window), count in zip(checks, counts, strict=True):
         if count > limit and flag not in flags:
@@ -208,7 +246,7 @@ def is_webmail(domain):
     return domain in settings.SIGNATURES_WEBMAIL_DOMAINS
 
 
-def check_rate_limits(ip_hash, domain, now=None):
+def check_rate_limits(ip_hash, domain, now=None, challenge=None):
     checks = []
     if ip_hash:
         for rate in (settings.SIGNATURES_RATE_IP_BURST, settings.SIGNATURES_RATE_IP_SUSTAINED):
@@ -226,18 +264,19 @@ def check_rate_limits(ip_hash, domain, now=None):
             )
         for rate in rates:
             checks.append((RATE_DOMAIN, f"domain:{domain}", *parse_rate(rate)))
-    return count_hits(checks, now) if checks else []
+    return count_hits(checks, now, challenge)
 
 
-def assess(*, honeypot, elapsed, altcha_payload_present, ip_hash, domain, now=None):
-    """Flags for a submission whose form token and (if any) ALTCHA solution already passed."""
+def assess(*, honeypot, elapsed, challenge, ip_hash, domain, now=None):
+    """Flags for a submission whose form token and ALTCHA solution (`challenge`, None when the
+    signer sent none) passed their checks. Burns the solution: ChallengeError if replayed."""
     verdict = Verdict()
     if honeypot:
         verdict.flags.append(HONEYPOT)
         verdict.bot = True
     if elapsed < settings.SIGNATURES_FORM_MIN_SECONDS:
         verdict.flags.append(TOO_FAST)
-    if not altcha_payload_present and settings.SIGNATURES_ALTCHA_REQUIRED:
+    if challenge is None and settings.SIGNATURES_ALTCHA_REQUIRED:
         verdict.flags.append(NO_CHALLENGE)
-    verdict.flags.extend(check_rate_limits(ip_hash, domain, now))
+    verdict.flags.extend(check_rate_limits(ip_hash, domain, now, challenge))
     return verdict

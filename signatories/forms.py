@@ -49,41 +49,59 @@ CATEGORY_FIELDS = {
 POSTCODE_REQUIRED = {Category.ELECTED, Category.PROFESSIONAL}
 
 
+CONSENT_LABELS = {
+    "consent_sign": _(
+        "I sign this open letter and agree that my signature and the details above are "
+        "recorded for this campaign."
+    ),
+    "consent_public": _(
+        "Show my name, title, organisation and département on the public list of signatories "
+        "(never my email address)."
+    ),
+    "consent_newsletter": _(
+        "Send me the campaign's newsletters (at most a few a month; unsubscribe at any time)."
+    ),
+}
+
+
 def consent_labels():
-    return {
-        "consent_sign": gettext(
-            "I sign this open letter and agree that my signature and the details above are "
-            "recorded for this campaign."
-        ),
-        "consent_public": gettext(
-            "Show my name, title, organisation and département on the public list of signatories "
-            "(never my email address)."
-        ),
-        "consent_newsletter": gettext(
-            "Send me the campaign's newsletters (at most a few a month; unsubscribe at any time)."
-        ),
-    }
+    """The consent wordings in the active language, as stored with each signature."""
+    return {name: str(label) for name, label in CONSENT_LABELS.items()}
+
+
+class FixedChoiceField(forms.ChoiceField):
+    """A ChoiceField whose choices are the same for every form: shared, not deep-copied for each
+    form instance (deep-copying them was a third of the signing form's set-up)."""
+
+    def __deepcopy__(self, memo):
+        return forms.Field.__deepcopy__(self, memo)
+
+
+def text(autocomplete, **attrs):
+    return forms.TextInput(attrs={"autocomplete": autocomplete, **attrs})
 
 
 class SignatureForm(forms.Form):
-    category = forms.ChoiceField(
+    category = FixedChoiceField(
         label=_("I sign as"), choices=Category.choices, widget=forms.RadioSelect
     )
-    first_name = forms.CharField(label=_("First name"), max_length=100)
-    last_name = forms.CharField(label=_("Last name"), max_length=100)
+    first_name = forms.CharField(label=_("First name"), max_length=100, widget=text("given-name"))
+    last_name = forms.CharField(label=_("Last name"), max_length=100, widget=text("family-name"))
     email = forms.EmailField(
         label=_("Email address"),
         max_length=254,
         help_text=_("We send you a link to confirm your signature. It is never shown."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
     )
     postcode = forms.CharField(
         label=_("Postcode"),
         max_length=10,
         required=False,
         help_text=_("Counts signatures per département. Required for officials and professionals."),
+        widget=text("postal-code", inputmode="numeric", size="6"),
     )
     # Local authority, signed by its representative.
-    authority_kind = forms.ChoiceField(
+    authority_kind = FixedChoiceField(
         label=_("Kind of authority"), choices=[("", "—"), *AUTHORITY_KINDS], required=False
     )
     authority_name = forms.CharField(
@@ -101,55 +119,45 @@ class SignatureForm(forms.Form):
         label=_("Your title (as its representative)"), max_length=150, required=False
     )
     # Elected official.
-    office = forms.ChoiceField(
+    office = FixedChoiceField(
         label=_("Office"), choices=[("", "—"), *ELECTED_OFFICES], required=False
     )
     territory = forms.CharField(
         label=_("Commune, département, region or constituency"), max_length=150, required=False
     )
     # Library professional.
-    job_title = forms.CharField(label=_("Job title"), max_length=150, required=False)
+    job_title = forms.CharField(
+        label=_("Job title"), max_length=150, required=False, widget=text("organization-title")
+    )
     establishment = forms.CharField(
-        label=_("Library or establishment"), max_length=255, required=False
+        label=_("Library or establishment"),
+        max_length=255,
+        required=False,
+        widget=text("organization"),
     )
     # Association or organisation.
     organisation = forms.CharField(
-        label=_("Association or organisation"), max_length=255, required=False
+        label=_("Association or organisation"),
+        max_length=255,
+        required=False,
+        widget=text("organization"),
     )
     organisation_role = forms.CharField(
         label=_("Your role (optional)"), max_length=150, required=False
     )
     # Consents: separate, none pre-ticked.
     consent_sign = forms.BooleanField(
+        label=CONSENT_LABELS["consent_sign"],
         required=True,
         error_messages={"required": _("Tick this box to sign the letter.")},
     )
-    consent_public = forms.BooleanField(required=False)
-    consent_newsletter = forms.BooleanField(required=False)
+    consent_public = forms.BooleanField(label=CONSENT_LABELS["consent_public"], required=False)
+    consent_newsletter = forms.BooleanField(
+        label=CONSENT_LABELS["consent_newsletter"], required=False
+    )
     # Abuse checks: a honeypot hidden from people, and the signed render time.
-    website = forms.CharField(required=False, max_length=200)
+    website = forms.CharField(required=False, max_length=200, widget=text("off", tabindex="-1"))
     form_token = forms.CharField(widget=forms.HiddenInput, max_length=300)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        labels = consent_labels()
-        for name in ("consent_sign", "consent_public", "consent_newsletter"):
-            self.fields[name].label = labels[name]
-        autocomplete = {
-            "first_name": "given-name",
-            "last_name": "family-name",
-            "email": "email",
-            "postcode": "postal-code",
-            "organisation": "organization",
-            "establishment": "organization",
-            "job_title": "organization-title",
-            "website": "off",
-        }
-        for name, value in autocomplete.items():
-            self.fields[name].widget.attrs["autocomplete"] = value
-        self.fields["email"].widget.attrs["inputmode"] = "email"
-        self.fields["postcode"].widget.attrs.update(inputmode="numeric", size="6")
-        self.fields["website"].widget.attrs["tabindex"] = "-1"
 
     def fields_for(self, category):
         return [self[name] for name, _required in CATEGORY_FIELDS[category]]

@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from functools import partial
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -77,13 +76,19 @@ class SignResult:
     emailed: bool
 
 
+_departement_ids = {}
+
+
 def departement_ids():
-    """{code: pk} of the reference départements, cached (reference data)."""
-    mapping = cache.get("signatories:departement-ids")
-    if not mapping:
-        mapping = dict(Departement.objects.values_list("code", "pk"))
-        cache.set("signatories:departement-ids", mapping, 3600)
-    return mapping
+    """{code: pk} of the reference départements. They only change with a migration (and a
+    deploy restarts the processes), so each process reads them once."""
+    if not _departement_ids:
+        _departement_ids.update(Departement.objects.values_list("code", "pk"))
+    return _departement_ids
+
+
+def forget_departement_ids():
+    _departement_ids.clear()
 
 
 def _tasks_in_database():

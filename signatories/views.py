@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Q, Value, When
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -51,11 +51,18 @@ def challenge_error_message(reason):
     return _("The anti-robot check failed. Please wait for it to complete, then send again.")
 
 
+def _campaign_or_404(slug):
+    try:
+        return Campaign.objects.get_memoized(slug)
+    except Campaign.DoesNotExist as error:
+        raise Http404 from error
+
+
 @csrf_exempt  # the form sits on a publicly cached page: a signed form token replaces CSRF
 @never_cache
 @require_http_methods(["GET", "POST"])
 def sign(request, slug):
-    campaign = get_object_or_404(Campaign, slug=slug)
+    campaign = _campaign_or_404(slug)
     if not campaign.is_open():
         return render(request, "signatories/closed.html", {"campaign": campaign}, status=200)
     if request.method == "GET":
@@ -64,6 +71,15 @@ def sign(request, slug):
         )
 
     form = SignatureForm(request.POST)
+
+    def redisplay(error=None):
+        if error:
+            form.add_error(None, error)
+        data = request.POST.copy()
+        data["form_token"] = abuse.make_form_token(campaign)
+        form.data = data  # the errors stay; the fresh token lets the corrected form through
+        return render(request, "signatories/sign.html", {"campaign": campaign, "form": form})
+
     valid = form.is_valid()
     try:
         elapsed = abuse.check_form_token(request.POST.get("form_token"), campaign)
@@ -73,31 +89,31 @@ def sign(request, slug):
         )
         valid = False
     payload = request.POST.get("altcha", "").strip()
+    challenge = None
     if valid and payload:
         try:
-            abuse.verify_challenge(payload)
+            challenge = abuse.verify_challenge(payload)
         except abuse.ChallengeError as error:
-            form.add_error(None, challenge_error_message(error.reason))
-            valid = False
+            return redisplay(challenge_error_message(error.reason))
     if not valid:
-        data = request.POST.copy()
-        data["form_token"] = abuse.make_form_token(campaign)
-        form.data = data  # the errors stay; the fresh token lets the corrected form through
-        return render(request, "signatories/sign.html", {"campaign": campaign, "form": form})
+        return redisplay()
 
     data = form.cleaned_data
-    ip_hash = abuse.hash_ip(abuse.client_ip(request))
-    verdict = abuse.assess(
-        honeypot=bool(data.get("website")),
-        elapsed=elapsed,
-        altcha_payload_present=bool(payload),
-        ip_hash=ip_hash,
-        domain=email_domain(data["email"]),
-    )
+    ip = abuse.client_ip(request)
+    try:
+        verdict = abuse.assess(
+            honeypot=bool(data.get("website")),
+            elapsed=elapsed,
+            challenge=challenge,
+            ip_hash=abuse.hash_ip(ip),
+            domain=email_domain(data["email"]),
+        )
+    except abuse.ChallengeError as error:  # the solution was already used
+        return redisplay(challenge_error_message(error.reason))
     services.sign(
         campaign,
         data,
-        ip=abuse.client_ip(request),
+        ip=ip,
         language=get_language() or settings.LANGUAGE_CODE,
         verdict=verdict,
     )

@@ -1,3 +1,4 @@
+import os
 from unittest import mock
 
 import pytest
@@ -58,13 +59,73 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+def clear_cache():
+    """Empty the cache; on Redis only this test's keys (clear() would flush the database that
+    other test processes share)."""
+    from django.core.cache import caches
+
+    from config.cache import RedisCache
+
+    cache = caches["default"]
+    if isinstance(cache, RedisCache):
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
+    from campaigns.models.campaign import CampaignManager
+    from signatories.services import forget_departement_ids
+
+    def clear():
+        clear_cache()
+        # Per-process memos: rows they hold may be rolled back with the test's transaction.
+        CampaignManager.forget()
+        forget_departement_ids()
+
+    clear()
+    yield
+    clear()
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The default cache on the real Redis, as in production (REDIS_TEST_URL, by default
+    database 15 of 127.0.0.1:6379), under a key prefix of this test's own."""
+    import uuid
+
+    import redis
+
+    url = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.ConnectionError:
+        pytest.skip(f"needs Redis at {url} (REDIS_TEST_URL)")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "config.cache.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+        }
+    }
     from django.core.cache import cache
 
-    cache.clear()
-    yield
-    cache.clear()
+    yield cache
+    clear_cache()
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def any_cache(request):
+    """Run the test with the test settings' local cache, then with the real Redis."""
+    if request.param == "redis":
+        return request.getfixturevalue("redis_cache")
+    from django.core.cache import cache
+
+    return cache
 
 
 @pytest.fixture

@@ -1,6 +1,41 @@
+import threading
+import time
+
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class CampaignManager(models.Manager):
+    """Adds a short-lived, per-process memo of campaigns by slug for the signing hot path.
+
+    Every signature needs its campaign; reading it from the database each time cost about a
+    tenth of a signing request. Saving or deleting a campaign clears this process's memo (see
+    campaigns.apps); other processes see the change within CAMPAIGN_MEMO_SECONDS.
+    """
+
+    _memo = {}
+    _lock = threading.Lock()
+
+    def get_memoized(self, slug):
+        """The campaign with this slug, shared between requests: treat it as read-only.
+        Raises Campaign.DoesNotExist."""
+        ttl = settings.CAMPAIGN_MEMO_SECONDS
+        now = time.monotonic()
+        hit = self._memo.get(slug)
+        if hit and hit[0] > now:
+            return hit[1]
+        campaign = self.get(slug=slug)
+        if ttl > 0:
+            with self._lock:
+                self._memo[slug] = (now + ttl, campaign)
+        return campaign
+
+    @classmethod
+    def forget(cls):
+        with cls._lock:
+            cls._memo.clear()
 
 
 class Campaign(models.Model):
@@ -28,6 +63,8 @@ class Campaign(models.Model):
     closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CampaignManager()
 
     class Meta:
         verbose_name = _("campaign")

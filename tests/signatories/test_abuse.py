@@ -70,7 +70,7 @@ def test_garbage_solution_is_an_error_not_a_500(client, campaign, sign_data, gar
     assert Signature.objects.count() == 0
 
 
-def test_replayed_solution_is_refused(client, campaign, sign_data):
+def test_replayed_solution_is_refused(client, campaign, sign_data, any_cache):
     payload = solve_challenge()
     assert post(client, campaign, sign_data(altcha=payload)).status_code == 303
     response = post(client, campaign, sign_data(altcha=payload, email="other@example.org"))
@@ -139,7 +139,7 @@ def test_ip_rate_limit_flags_but_answers_the_same(client, campaign, sign_data, s
     assert all(abuse.RATE_IP in reason for _, reason in statuses[3:])
 
 
-def test_ip_limit_is_per_ip_hash(client, campaign, sign_data, settings):
+def test_ip_limit_is_per_ip_hash(client, campaign, sign_data, settings, any_cache):
     settings.SIGNATURES_RATE_IP_BURST = "1/60"
     post(client, campaign, sign_data(email="a@one.org"), REMOTE_ADDR="10.0.0.1")
     post(client, campaign, sign_data(email="b@two.org"), REMOTE_ADDR="10.0.0.2")
@@ -148,7 +148,9 @@ def test_ip_limit_is_per_ip_hash(client, campaign, sign_data, settings):
     assert len(hashes) == 2 and not {"10.0.0.1", "10.0.0.2"} & hashes
 
 
-def test_domain_rate_limit_flags_and_webmail_has_more_room(client, campaign, sign_data, settings):
+def test_domain_rate_limit_flags_and_webmail_has_more_room(
+    client, campaign, sign_data, settings, any_cache
+):
     settings.SIGNATURES_RATE_IP_BURST = "1000/60"
     settings.SIGNATURES_RATE_DOMAIN_BURST = "2/60"
     settings.SIGNATURES_RATE_WEBMAIL_BURST = "10/60"
@@ -164,7 +166,7 @@ def test_domain_rate_limit_flags_and_webmail_has_more_room(client, campaign, sig
     assert not Signature.objects.filter(email_domain="orange.fr", status=S.FLAGGED).exists()
 
 
-def test_sustained_rate_limit(settings):
+def test_sustained_rate_limit(settings, any_cache):
     settings.SIGNATURES_RATE_IP_BURST = "100/60"
     settings.SIGNATURES_RATE_IP_SUSTAINED = "4/3600"
     now = 1_000_000.0
@@ -188,3 +190,33 @@ def test_trusted_proxy_header(rf, settings):
     assert abuse.client_ip(request) == "10.0.0.1"
     settings.SIGNATURES_TRUSTED_PROXY_COUNT = 2
     assert abuse.client_ip(request) == "203.0.113.9"
+
+
+def test_one_redis_client_per_pool(redis_cache):
+    from django.core.cache import caches
+
+    backend = caches["default"]
+    first = backend._cache.get_client(write=True)
+    assert backend._cache.get_client() is first
+    redis_cache.set("k", {"a": 1}, 30)
+    assert redis_cache.get("k") == {"a": 1}
+    assert redis_cache.add("n", 1, 30) and redis_cache.incr("n") == 2
+
+
+def test_burn_and_rate_limits_are_one_atomic_step(redis_cache):
+    """The ALTCHA solution is burnt with the rate-limit hits; a replay counts as a hit too."""
+    challenge = abuse.SolvedChallenge(key="altcha:used:abc", ttl=30)
+    checks = [(abuse.RATE_IP, "ip:h", 2, 60), (abuse.RATE_DOMAIN, "domain:d.fr", 5, 3600)]
+    now = 1_000_000.0
+    assert abuse.count_hits(checks, now, challenge) == []
+    with pytest.raises(abuse.ChallengeError) as error:
+        abuse.count_hits(checks, now, challenge)
+    assert error.value.reason == "replayed"
+    assert abuse.count_hits(checks, now) == [abuse.RATE_IP]  # third hit in the window
+    from django.core.cache import caches
+
+    backend = caches["default"]
+    client = backend._cache.get_client()
+    key = backend.make_and_validate_key(f"rl:ip:h:60:{int(now // 60)}")
+    assert 0 < client.ttl(key) <= 65
+    assert 0 < client.ttl(backend.make_and_validate_key("altcha:used:abc")) <= 30

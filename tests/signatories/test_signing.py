@@ -309,6 +309,21 @@ def test_closed_campaign_takes_no_signature(client, sign_data):
     assert Signature.objects.count() == 0
 
 
+def test_closing_a_campaign_stops_signatures_at_once(client, campaign, sign_data):
+    """The signing view keeps campaigns for a few seconds; saving one clears that memo."""
+    assert client.get(sign_url(campaign)).status_code == 200
+    campaign.status = campaign.Status.CLOSED
+    campaign.save()
+    response = client.post(sign_url(campaign), sign_data())
+    assert response.status_code == 200
+    assert Signature.objects.count() == 0
+
+
+def test_unknown_campaign_is_not_found(client):
+    assert client.get("/fr/signer/nulle-part/").status_code == 404
+    assert client.post("/fr/signer/nulle-part/", {}).status_code == 404
+
+
 def test_repeated_posts_of_the_same_form_give_one_signature(client, campaign, sign_data):
     data = sign_data()
     data.pop("altcha")
