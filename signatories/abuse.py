@@ -9,6 +9,7 @@ it, and the signer sees exactly the same answer as everybody else.
 
 import hashlib
 import hmac
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -78,6 +79,44 @@ def make_form_token(campaign, now=None):
 
 class FormTokenError(Exception):
     pass
+
+
+# A page kept by the page cache (content.caching) holds a marker where each form token was; every
+# visitor served from the cache gets fresh tokens, so the minimum time to submit still counts from
+# their own visit.
+_TOKEN_MARKER = "__signature_form_token__:{}__"  # noqa: S105 - a marker, not a secret
+_TOKEN_MARKER_RE = re.compile(rb"__signature_form_token__:(\d+)__")
+
+
+def note_form_token(request, token, campaign):
+    """Remember that a response to `request` carries `token` (see unstamp_form_tokens)."""
+    if request is not None:
+        if not hasattr(request, "_form_tokens"):
+            request._form_tokens = {}
+        request._form_tokens[token] = campaign.pk
+
+
+def unstamp_form_tokens(request, content):
+    """The response body with the form tokens noted for this request replaced by markers."""
+    for token, campaign_pk in getattr(request, "_form_tokens", {}).items():
+        content = content.replace(token.encode(), _TOKEN_MARKER.format(campaign_pk).encode())
+    return content
+
+
+def stamp_form_tokens(content, now=None):
+    """Fresh form tokens in place of the markers."""
+    if b"__signature_form_token__:" not in content:
+        return content
+    now = int(now if now is not None else time.time())
+    tokens = {}
+
+    def fresh(match):
+        pk = int(match.group(1))
+        if pk not in tokens:
+            tokens[pk] = signing.dumps([pk, now], salt=FORM_TOKEN_SALT).encode()
+        return tokens[pk]
+
+    return _TOKEN_MARKER_RE.sub(fresh, content)
 
 
 def check_form_token(value, campaign, now=None):

@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from campaigns.models import Campaign
+from signatories import signals
 
 CACHE_TIMEOUT = 24 * 3600
 
@@ -68,8 +69,15 @@ def refresh_campaign(campaign, now=None):
             for cat, dep_id, _code, n in rows
         )
     summary = summarise(campaign, [(cat, code, n) for cat, _id, code, n in rows], now)
+    previous = cache.get(cache_key(campaign.slug))
     cache.set(cache_key(campaign.slug), summary, CACHE_TIMEOUT)
+    if not previous or _figures(previous) != _figures(summary):
+        signals.counts_changed.send(sender=Campaign, campaign=campaign)
     return summary
+
+
+def _figures(summary):
+    return {k: v for k, v in summary.items() if k != "refreshed_at"}
 
 
 def refresh_counts(now=None):

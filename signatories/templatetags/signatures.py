@@ -79,7 +79,9 @@ def signature_panel(context, campaign):
             request=context.get("request"),
         )
         cache.set(key, html, 60)
-    return mark_safe(html.replace(TOKEN_PLACEHOLDER, abuse.make_form_token(campaign)))  # noqa: S308
+    token = abuse.make_form_token(campaign)
+    abuse.note_form_token(context.get("request"), token, campaign)
+    return mark_safe(html.replace(TOKEN_PLACEHOLDER, token))  # noqa: S308
 
 
 @register.simple_tag(takes_context=True)

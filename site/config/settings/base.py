@@ -64,6 +64,7 @@ INSTALLED_APPS = LOCAL_APPS + THIRD_PARTY_APPS + DJANGO_APPS
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "content.caching.PageCacheMiddleware",  # before sessions: a hit skips the rest
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -235,6 +236,9 @@ IP_HASH_SALT = env("IP_HASH_SALT", default="dev-ip-salt")
 
 # --- Campaign behaviour -----------------------------------------------------------------------
 PUBLIC_CACHE_MAX_AGE = env.int("PUBLIC_CACHE_MAX_AGE", default=60)
+# Seconds a rendered public page is served from the server's cache to visitors without cookies
+# (0: off). Publishing or editing anything a page shows, or a change of the counts, renews it.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=PUBLIC_CACHE_MAX_AGE)
 
 # --- Signatures (signatories) ----------------------------------------------------------------
 # Signed links sent by email (seconds): confirm, withdraw/erase (in every email), data copy.
