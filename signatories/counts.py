@@ -49,8 +49,9 @@ def refresh_campaign(campaign, now=None):
 
     now = now or timezone.now()
     with transaction.atomic():
-        # One refresh per campaign at a time (the row lock serialises concurrent workers).
-        Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
+        # One refresh per campaign at a time (the row lock serialises concurrent workers). NO KEY
+        # UPDATE: new signatures' foreign-key checks (KEY SHARE) on this row go on meanwhile.
+        Campaign.objects.select_for_update(no_key=True).filter(pk=campaign.pk).first()
         grouped = (
             Signature.objects.counted()
             .filter(campaign=campaign)

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -107,6 +108,51 @@ def _enqueue_email(signature_id, kind):
         enqueue()
     else:
         transaction.on_commit(enqueue)
+
+
+# --- Confirmation emails of new signatures: coalesced dispatch ---------------------------------
+#
+# A new signature only sets confirmation_pending in its own row. After its commit, it makes sure
+# one dispatch run is queued: the first signature to find no run waiting queues one, those that
+# follow are picked up by it. A run forgets the guard before it looks for work, and the guard is
+# only checked after commit, so no committed signature is left without a run (a periodic run
+# catches up after a crash or a lost cache).
+
+DISPATCH_GUARD = "signatories:confirmations-queued"
+DISPATCH_BATCH = 50
+
+
+def request_confirmation_dispatch():
+    from .tasks import send_pending_confirmations
+
+    if cache.add(DISPATCH_GUARD, 1, timeout=settings.SIGNATURES_DISPATCH_GUARD_SECONDS):
+        send_pending_confirmations.enqueue()
+
+
+def claim_pending_confirmations(limit=DISPATCH_BATCH):
+    """Take up to `limit` signatures waiting for their confirmation email; concurrent runs take
+    different ones. A worker that dies after claiming loses at most this batch's emails (the
+    signer can ask for the link again)."""
+    with transaction.atomic():
+        ids = list(
+            Signature.objects.filter(confirmation_pending=True)
+            .order_by("pk")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:limit]
+        )
+        Signature.objects.filter(pk__in=ids).update(confirmation_pending=False)
+    return ids
+
+
+def dispatch_confirmations(send):
+    """Run `send(signature_id)` for every signature waiting for its confirmation email."""
+    cache.delete(DISPATCH_GUARD)  # signatures committed from now on queue the next run
+    sent = 0
+    while ids := claim_pending_confirmations():
+        for signature_id in ids:
+            send(signature_id)
+        sent += len(ids)
+    return sent
 
 
 def enqueue_withdrawn_email(signature_id):
@@ -199,6 +245,7 @@ def sign(campaign, cleaned_data, *, ip="", language="fr", verdict=None, now=None
                 created_at=now,
                 emails_sent=0 if verdict.bot else 1,
                 last_emailed_at=None if verdict.bot else now,
+                confirmation_pending=not verdict.bot,
                 **fields,
             )
             if new_signatory:
@@ -215,7 +262,7 @@ def sign(campaign, cleaned_data, *, ip="", language="fr", verdict=None, now=None
                     signature = Signature.objects.get(campaign=campaign, signatory=signatory)
                     created = False
             if created and not verdict.bot:
-                _enqueue_email(signature.pk, "confirm")
+                transaction.on_commit(request_confirmation_dispatch)
                 emailed = True
         else:
             created = False

@@ -52,6 +52,14 @@ def send_signature_email(signature_id, kind, attempt=1):
     return "sent"
 
 
+@task(queue_name="emails")
+def send_pending_confirmations():
+    """Send the confirmation emails of new signatures (queued on demand, and periodically)."""
+    return services.dispatch_confirmations(
+        lambda signature_id: send_signature_email.call(signature_id, "confirm")
+    )
+
+
 @task()
 def refresh_counts():
     """Rebuild the aggregated counts and their cache (periodic)."""

@@ -69,3 +69,99 @@ def test_email_to_an_erased_signatory_is_dropped(campaign, run_tasks):
     services.withdraw(result.signature, erase=True)
     run_tasks()
     assert mail.outbox == []
+
+
+def _sign(campaign, n):
+    return services.sign(
+        campaign,
+        {
+            "email": f"person{n}@example.org",
+            "category": "individual",
+            "first_name": "A",
+            "last_name": f"B{n}",
+        },
+    )
+
+
+def _dispatch_runs():
+    return DBTaskResult.objects.filter(task_path__endswith="send_pending_confirmations")
+
+
+def test_a_burst_of_signatures_queues_one_dispatch_run(campaign, run_tasks):
+    for n in range(5):
+        _sign(campaign, n)
+    assert Signature.objects.filter(confirmation_pending=True).count() == 5
+    run_tasks()
+    assert _dispatch_runs().count() == 1
+    assert sorted(m.to[0] for m in mail.outbox) == [f"person{n}@example.org" for n in range(5)]
+    assert not Signature.objects.filter(confirmation_pending=True).exists()
+
+
+def test_signatures_after_a_run_queue_the_next(campaign, run_tasks):
+    _sign(campaign, 1)
+    run_tasks()
+    _sign(campaign, 2)
+    run_tasks()
+    assert _dispatch_runs().count() == 2
+    assert [m.to[0] for m in mail.outbox] == ["person1@example.org", "person2@example.org"]
+
+
+def test_periodic_run_catches_up_when_the_queued_run_was_lost(campaign, run_tasks):
+    from django.core.cache import cache
+
+    from signatories.tasks import send_pending_confirmations
+
+    cache.set(services.DISPATCH_GUARD, 1, 60)  # a run looks queued, but it never comes
+    _sign(campaign, 1)
+    run_tasks()
+    assert mail.outbox == [] and _dispatch_runs().count() == 0
+    assert send_pending_confirmations.call() == 1  # what the scheduler runs every minute
+    assert [m.to[0] for m in mail.outbox] == ["person1@example.org"]
+
+
+def test_known_signer_and_bots_do_not_wait_for_a_confirmation(campaign, run_tasks):
+    from signatories.abuse import Verdict
+
+    _sign(campaign, 1)
+    run_tasks()
+    again = _sign(campaign, 1)  # the same person: at most a reminder, through its own task
+    assert not again.created
+    bot = services.sign(
+        campaign,
+        {"email": "bot@example.org", "category": "individual", "first_name": "B", "last_name": "C"},
+        verdict=Verdict(flags=["honeypot"], bot=True),
+    )
+    assert not Signature.objects.get(pk=bot.signature.pk).confirmation_pending
+    run_tasks()
+    assert "bot@example.org" not in [m.to[0] for m in mail.outbox]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_dispatch_runs_claim_different_signatures(campaign):
+    """On PostgreSQL, two runs at once never take the same signature (SKIP LOCKED)."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite serialises writers")
+    for n in range(120):
+        _sign(campaign, n)
+    claimed, barrier = [], threading.Barrier(3)
+
+    def run():
+        from django.db import connection as thread_connection
+
+        barrier.wait()
+        try:
+            while ids := services.claim_pending_confirmations(limit=7):
+                claimed.extend(ids)
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(claimed) == len(set(claimed)) == 120

@@ -252,6 +252,8 @@ CAMPAIGN_MEMO_SECONDS = env.int("CAMPAIGN_MEMO_SECONDS", default=5)
 # The form: minimum seconds between render and submit (faster is flagged), form token lifetime.
 SIGNATURES_FORM_MIN_SECONDS = env.int("SIGNATURES_FORM_MIN_SECONDS", default=3)
 SIGNATURES_FORM_MAX_AGE = env.int("SIGNATURES_FORM_MAX_AGE", default=2 * 86400)
+# Seconds a queued confirmation dispatch run covers the signatures that follow it.
+SIGNATURES_DISPATCH_GUARD_SECONDS = env.int("SIGNATURES_DISPATCH_GUARD_SECONDS", default=60)
 # Emails to a known address: at most this many reminders per signature, this many seconds apart.
 SIGNATURES_MAX_REMINDERS = env.int("SIGNATURES_MAX_REMINDERS", default=3)
 SIGNATURES_REMINDER_INTERVAL = env.int("SIGNATURES_REMINDER_INTERVAL", default=600)
@@ -417,6 +419,8 @@ CSP_ADMIN_POLICY = env(
 # --- Periodic tasks (enqueued by `manage.py run_scheduler`, run by the worker) ----------------
 # (dotted path of a django-tasks task, interval in seconds)
 PERIODIC_TASKS = [
+    # Catches up confirmation emails whose on-demand run was lost (see signatories.services).
+    ("signatories.tasks.send_pending_confirmations", 60),
     ("signatories.tasks.refresh_counts", env.int("SIGNATURES_COUNTS_REFRESH_SECONDS", default=30)),
     ("signatories.tasks.anonymise_closed_campaigns", 6 * 3600),
     ("campaigns.mailchimp.tasks.drain_outbox", 60),
