@@ -1,4 +1,4 @@
-"""The site's URLs plus the baseline view and a letter stand-in; only used by the benchmark."""
+"""The site's URLs plus the baseline view; only used by the benchmark."""
 
 from benchapp import views
 from django.urls import path
@@ -7,6 +7,5 @@ from config.urls import urlpatterns as site_urlpatterns
 
 urlpatterns = [
     path("bench/baseline/", views.baseline),
-    path("bench/letter/<slug:slug>/", views.letter),
     *site_urlpatterns,
 ]

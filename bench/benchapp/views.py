@@ -1,9 +1,6 @@
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-
-from campaigns.models import Campaign
 
 from .models import BaselineRow
 
@@ -16,9 +13,3 @@ def baseline(request):
     response = HttpResponse(status=303)
     response["Location"] = "/done/"
     return response
-
-
-def letter(request, slug):
-    """Stand-in for the letter page: the signing panel and the counter, as the letter renders them."""
-    campaign = get_object_or_404(Campaign, slug=slug)
-    return render(request, "bench/letter.html", {"campaign": campaign})
