@@ -238,7 +238,8 @@ IP_HASH_SALT = env("IP_HASH_SALT", default="dev-ip-salt")
 PUBLIC_CACHE_MAX_AGE = env.int("PUBLIC_CACHE_MAX_AGE", default=60)
 # Seconds a rendered public page is served from the server's cache to visitors without cookies
 # (0: off). Publishing or editing anything a page shows, or a change of the counts, renews it.
-PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=PUBLIC_CACHE_MAX_AGE)
+# Off by default without Redis: a local-memory cache would not see changes made by the worker.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=PUBLIC_CACHE_MAX_AGE if REDIS_URL else 0)
 
 # --- Signatures (signatories) ----------------------------------------------------------------
 # Signed links sent by email (seconds): confirm, withdraw/erase (in every email), data copy.
