@@ -1,5 +1,7 @@
 """Bulk sync through batches: first connection of an audience, full resync."""
 
+import pytest
+
 from campaigns.mailchimp import batches, sync
 from campaigns.mailchimp.models import Batch, OutboxEntry, member_hash
 from campaigns.mailchimp.tasks import poll_batches
@@ -97,3 +99,39 @@ def test_batch_start_outage_retries(fake_mailchimp, connection, on_commit, run_t
     poll_batches.enqueue()
     run_tasks()
     assert set(OutboxEntry.objects.values_list("state", flat=True)) == {State.SYNCED}
+
+
+@pytest.mark.parametrize(("ready", "batched"), [(4, False), (5, True)])
+def test_batches_start_just_above_the_threshold(
+    fake_mailchimp, connection, on_commit, run_tasks, settings, ready, batched
+):
+    settings.MAILCHIMP_BATCH_THRESHOLD = 4
+    supporters(connection.campaign, ready)
+    with on_commit():
+        sync.queue_all_supporters(connection)
+    run_tasks()
+    assert len(fake_mailchimp.requests("POST", r"^/3.0/batches$")) == int(batched)
+    assert len(fake_mailchimp.requests("PUT")) == (0 if batched else ready)
+    assert fake_mailchimp.members_count("aud1") == ready
+
+
+def test_full_resync_creates_rows_only_for_new_supporters(
+    fake_mailchimp, connection, on_commit, run_tasks, settings
+):
+    settings.MAILCHIMP_BATCH_THRESHOLD = 100
+    supporters(connection.campaign, 3)
+    with on_commit():
+        assert sync.queue_all_supporters(connection) == 3
+    run_tasks()
+    # Signed without passing through the signals, as an import would: no outbox row yet.
+    newcomers = supporters(connection.campaign, 2)
+    fake_mailchimp.reset_log()
+    with on_commit():
+        assert sync.queue_all_supporters(connection) == 2
+    run_tasks()
+    assert OutboxEntry.objects.count() == 5
+    assert set(OutboxEntry.objects.values_list("state", flat=True)) == {State.SYNCED}
+    # The three unchanged members cost no call; each newcomer costs a member and a tags call.
+    sent = {r["path"].split("/")[5] for r in fake_mailchimp.api_calls()}
+    assert sent == {member_hash(s.signatory.email) for s in newcomers}
+    assert len(fake_mailchimp.api_calls()) == 4

@@ -1,3 +1,4 @@
+from campaigns.mailchimp import sync
 from campaigns.mailchimp.models import OutboxEntry, member_hash
 from signatories.models import Signature
 from tests.factories import OrganisationFactory
@@ -71,3 +72,12 @@ def test_unchanged_supporter_costs_no_call(fake_mailchimp, connection, on_commit
     run_tasks()
     assert fake_mailchimp.api_calls() == []
     assert OutboxEntry.objects.get().state == OutboxEntry.State.SYNCED
+
+
+def test_clean_text_normalises_and_blanks_control_characters():
+    # Decomposed accents are composed (NFC); tabs, newlines and zero-width spaces become spaces.
+    assert sync.clean_text("  Zoe\u0301\tLefe\u0300vre\u200b\n ") == "Zoé Lefèvre"
+    assert sync.clean_text("Médiathèque  d\u2019Orléans") == "Médiathèque d\u2019Orléans"
+    assert sync.clean_text(None) == ""
+    assert sync.clean_text("é" * 300) == "é" * 255
+    assert sync.clean_text("a\x00b\x7fc") == "a b c"
