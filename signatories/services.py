@@ -262,7 +262,8 @@ def sign(campaign, cleaned_data, *, ip="", language="fr", verdict=None, now=None
                     signature = Signature.objects.get(campaign=campaign, signatory=signatory)
                     created = False
             if created and not verdict.bot:
-                transaction.on_commit(request_confirmation_dispatch)
+                # robust: the signature is in; if queueing fails, the periodic run sends it.
+                transaction.on_commit(request_confirmation_dispatch, robust=True)
                 emailed = True
         else:
             created = False

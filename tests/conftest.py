@@ -142,8 +142,12 @@ def run_tasks():
         while connection.run_on_commit:
             callbacks = list(connection.run_on_commit)
             connection.run_on_commit.clear()
-            for _sids, callback, _robust in callbacks:
-                callback()
+            for _sids, callback, robust in callbacks:
+                try:
+                    callback()
+                except Exception:
+                    if not robust:  # as Django does: a robust callback's failure is only logged
+                        raise
         with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
             call_command(
                 "db_worker",

@@ -53,26 +53,3 @@ def sign_data(campaign):
         return {key: value for key, value in data.items() if value is not None}
 
     return build
-
-
-@pytest.fixture
-def run_tasks(run_tasks):
-    """Commit callbacks first (tests run inside a transaction that never commits, so tasks
-    enqueued with transaction.on_commit would never reach the queue), then run the real worker.
-
-    The worker closes "old" connections between tasks; inside a test transaction on PostgreSQL
-    that would close the test's own connection, so that housekeeping is skipped here."""
-    from unittest import mock
-
-    from django.db import connection
-
-    def run(queue="*"):
-        while connection.run_on_commit:
-            callbacks = list(connection.run_on_commit)
-            connection.run_on_commit.clear()
-            for _sids, callback, _robust in callbacks:
-                callback()
-        with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
-            run_tasks(queue)
-
-    return run

@@ -165,3 +165,20 @@ def test_concurrent_dispatch_runs_claim_different_signatures(campaign):
     for thread in threads:
         thread.join()
     assert len(claimed) == len(set(claimed)) == 120
+
+
+def test_signing_answers_even_if_queueing_the_dispatch_fails(
+    client, campaign, sign_data, run_tasks, monkeypatch
+):
+    from signatories.tasks import send_pending_confirmations
+
+    def broken():
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(services, "request_confirmation_dispatch", broken)
+    response = client.post(f"/fr/signer/{campaign.slug}/", sign_data())
+    assert response.status_code == 303
+    run_tasks()
+    assert mail.outbox == []
+    assert send_pending_confirmations.call() == 1  # the periodic run catches up
+    assert len(mail.outbox) == 1
