@@ -115,6 +115,16 @@ def _storable(response):
     return vary <= {"cookie"}  # only cookie-less visitors are served from the cache
 
 
+def page_key(request):
+    """The cache key of a page: its host and path, and the static files' manifest, so that a
+    deploy with new hashed CSS or JS never serves pages that point at the old files."""
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    manifest = getattr(staticfiles_storage, "manifest_hash", "") or ""
+    url = f"{request.get_host()}{request.path}".encode("utf-8", "replace")
+    return f"{PAGE_CACHE_PREFIX}:page:{manifest}:{hashlib.sha256(url).hexdigest()}"
+
+
 class PageCacheMiddleware:
     """Serve anonymous GET and HEAD requests for live public pages from the cache."""
 
@@ -135,8 +145,7 @@ class PageCacheMiddleware:
 
         from signatories.abuse import stamp_form_tokens, unstamp_form_tokens
 
-        url = f"{request.get_host()}{request.path}".encode("utf-8", "replace")
-        key = f"{PAGE_CACHE_PREFIX}:page:{hashlib.sha256(url).hexdigest()}"
+        key = page_key(request)
         found = cache.get_many([GENERATION_KEY, key])
         generation = found.get(GENERATION_KEY, 0)
         entry = found.get(key)

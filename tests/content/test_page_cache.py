@@ -119,3 +119,12 @@ def test_page_cache_can_be_switched_off(client, demo, settings):
     settings.PAGE_CACHE_SECONDS = 0
     get(client, LETTER)
     assert get(client, LETTER)[1] > 0
+
+
+def test_a_deploy_with_new_static_files_renders_pages_again(client, demo, monkeypatch):
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    get(client, LETTER)
+    assert get(client, LETTER)[1] == 0
+    monkeypatch.setattr(staticfiles_storage, "manifest_hash", "new-build", raising=False)
+    assert get(client, LETTER)[1] > 0
