@@ -494,10 +494,17 @@ def settle(connection, pairs):
                 "pk", "version"
             )
         )
+        changed, unchanged = [], []
         for p, _ in pairs:
             if versions.get(p.entry.pk, p.entry.claimed_version) != p.entry.claimed_version:
                 p.entry.state, p.entry.next_attempt_at = State.PENDING, now
-        save_rows([p.entry for p, _ in pairs], SETTLE_FIELDS)
+                changed.append(p.entry)
+            else:
+                unchanged.append(p.entry)
+        save_rows(unchanged, SETTLE_FIELDS)
+        # A row changed meanwhile (e.g. an unsubscribe webhook) keeps the member status it was
+        # given then: the status this send brought back is older.
+        save_rows(changed, [name for name in SETTLE_FIELDS if name != "member_status"])
         for entry, status in effects["unsubscribed"]:
             apply_unsubscribe(
                 connection, entry.subscriber_hash, status, reason="sync", cancel=False

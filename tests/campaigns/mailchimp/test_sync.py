@@ -81,3 +81,26 @@ def test_clean_text_normalises_and_blanks_control_characters():
     assert sync.clean_text(None) == ""
     assert sync.clean_text("é" * 300) == "é" * 255
     assert sync.clean_text("a\x00b\x7fc") == "a b c"
+
+
+def test_unsubscribe_arriving_during_a_send_is_not_overwritten(
+    fake_mailchimp, connection, on_commit
+):
+    """A webhook's unsubscribe that lands while the member is being sent wins over the stale
+    status the send brings back; the row is planned again."""
+    with on_commit():
+        signature = sign_and_confirm(connection.campaign, signatory__email="ana@example.org")
+    entries = sync.claim(connection, 10)
+    plans = sync.plans_for(connection, entries)
+    client = sync.mc.get_client()
+    outcomes = [(p, sync._run_ops(client, connection, p)) for p in plans]
+    # Meanwhile, Mailchimp's webhook says the member unsubscribed.
+    h = member_hash("ana@example.org")
+    assert sync.apply_unsubscribe(connection, h, "unsubscribed", reason="webhook")
+    sync.settle(connection, outcomes)
+
+    entry = OutboxEntry.objects.get(connection=connection, subscriber_hash=h)
+    assert entry.member_status == "unsubscribed"
+    assert entry.state == "pending"  # planned again: it will not resubscribe them
+    signature.refresh_from_db()
+    assert not signature.consent_newsletter
