@@ -72,8 +72,12 @@ def hash_ip(ip):
 
 
 def make_form_token(campaign, now=None):
+    return _form_token(campaign.pk, now)
+
+
+def _form_token(campaign_pk, now=None):
     return signing.dumps(
-        [campaign.pk, int(now if now is not None else time.time())], salt=FORM_TOKEN_SALT
+        [campaign_pk, int(now if now is not None else time.time())], salt=FORM_TOKEN_SALT
     )
 
 
@@ -113,7 +117,7 @@ def stamp_form_tokens(content, now=None):
     def fresh(match):
         pk = int(match.group(1))
         if pk not in tokens:
-            tokens[pk] = signing.dumps([pk, now], salt=FORM_TOKEN_SALT).encode()
+            tokens[pk] = _form_token(pk, now).encode()
         return tokens[pk]
 
     return _TOKEN_MARKER_RE.sub(fresh, content)

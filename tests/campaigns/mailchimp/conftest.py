@@ -29,19 +29,6 @@ def fake_mailchimp(settings):
 
 
 @pytest.fixture
-def run_tasks(run_tasks):
-    """The real worker, minus its housekeeping between tasks: close_old_connections() would close
-    the test's own connection inside the test transaction on PostgreSQL."""
-    from unittest import mock
-
-    def run(queue="*"):
-        with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
-            run_tasks(queue)
-
-    return run
-
-
-@pytest.fixture
 def connection(db):
     campaign = CampaignFactory(slug="bibliotheques-2026")
     return AudienceConnection.objects.create(campaign=campaign, list_id="aud1", opt_in="subscribed")
