@@ -7,6 +7,7 @@ over a rate limit) lets the signature in but flags it: it stays out of the count
 it, and the signer sees exactly the same answer as everybody else.
 """
 
+import functools
 import hashlib
 import hmac
 import re
@@ -145,8 +146,13 @@ ALTCHA_ALGORITHM = "PBKDF2/SHA-256"
 
 
 def _altcha_keys():
-    key = settings.SIGNATURES_ALTCHA_HMAC_KEY or salted_hmac("altcha", "challenge").hexdigest()
-    key_key = salted_hmac("altcha-key", key).hexdigest()
+    return _derive_altcha_keys(settings.SIGNATURES_ALTCHA_HMAC_KEY, settings.SECRET_KEY)
+
+
+@functools.lru_cache(maxsize=4)
+def _derive_altcha_keys(configured_key, secret_key):
+    key = configured_key or salted_hmac("altcha", "challenge", secret=secret_key).hexdigest()
+    key_key = salted_hmac("altcha-key", key, secret=secret_key).hexdigest()
     return key, key_key
 
 
@@ -195,14 +201,14 @@ def verify_challenge(payload):
     if not payload or len(payload) > 4000:
         raise ChallengeError("invalid")
     try:
-        result = altcha.verify_solution(payload, key, hmac_key_secret=key_key)
+        parsed = altcha.Payload.from_base64(payload)
+        result = altcha.verify_solution(parsed, key, hmac_key_secret=key_key)
     except Exception as error:  # malformed input from the client must never be a 500
         raise ChallengeError("invalid") from error
     if result.expired:
         raise ChallengeError("expired")
     if not result.verified:
         raise ChallengeError("invalid")
-    parsed = altcha.Payload.from_base64(payload)
     expires_at = parsed.challenge.parameters.expires_at or (
         time.time() + settings.SIGNATURES_ALTCHA_EXPIRES
     )

@@ -203,11 +203,70 @@ def _get_or_create_signatory(email, canonical, language):
     return Signatory.objects.get(canonical_email=canonical), False
 
 
+_new_signer_sql = {}
+
+
+def _new_signer_statement():
+    """(sql, fields) of the statement that inserts a new person and their signature at once."""
+    if connection.alias not in _new_signer_sql:
+        quote = connection.ops.quote_name
+        fields = [f for f in Signature._meta.concrete_fields if not f.primary_key]
+        values = [
+            "new_signatory.id"
+            if f.attname == "signatory_id"
+            else f"CAST(%s AS {f.cast_db_type(connection)})"
+            for f in fields
+        ]
+        _new_signer_sql[connection.alias] = (
+            f"WITH new_signatory AS (INSERT INTO {quote(Signatory._meta.db_table)} "  # noqa: S608
+            "(email, canonical_email, language, created_at) VALUES (%s, %s, %s, %s) "
+            "ON CONFLICT (canonical_email) DO NOTHING RETURNING id) "
+            f"INSERT INTO {quote(Signature._meta.db_table)} "
+            f"({', '.join(quote(f.column) for f in fields)}) "
+            f"SELECT {', '.join(values)} FROM new_signatory RETURNING id, signatory_id",
+            [f for f in fields if f.attname != "signatory_id"],
+        )
+    return _new_signer_sql[connection.alias]
+
+
+def _insert_new_signer(signature, email, canonical, language, now):
+    """PostgreSQL: a new person and their signature in one statement, so one round trip and no
+    explicit transaction (the signing hot path). Returns False, inserting nothing, when the
+    address is already known. The row is the one Signature.save() would write: same fields,
+    defaults and token; no model signals are sent (nothing listens to a new signature's save).
+    """
+    sql, fields = _new_signer_statement()
+    signature.ensure_token()
+    params = [email, canonical, language, now]
+    params += [f.get_db_prep_save(f.pre_save(signature, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    signature.pk, signature.signatory_id = row
+    signature._state.adding, signature._state.db = False, connection.alias
+    return True
+
+
 def _details(cleaned_data):
     details = {name: cleaned_data.get(name) or "" for name in DETAIL_FIELDS}
     code = cleaned_data.get("departement_code")
     details["departement_id"] = departement_ids().get(code) if code else None
     return details
+
+
+def _new_signature(campaign, signatory, fields, verdict, now):
+    return Signature(
+        campaign=campaign,
+        signatory=signatory,
+        status=Status.FLAGGED if verdict.flags else Status.PENDING,
+        created_at=now,
+        emails_sent=0 if verdict.bot else 1,
+        last_emailed_at=None if verdict.bot else now,
+        confirmation_pending=not verdict.bot,
+        **fields,
+    )
 
 
 def sign(campaign, cleaned_data, *, ip="", language="fr", verdict=None, now=None):
@@ -231,23 +290,19 @@ def sign(campaign, cleaned_data, *, ip="", language="fr", verdict=None, now=None
         "flag_reason": verdict.reason[:255],
     }
     emailed = False
+    if connection.vendor == "postgresql":
+        signature = _new_signature(campaign, None, fields, verdict, now)
+        if _insert_new_signer(signature, email, canonical, language, now):
+            if not verdict.bot:
+                transaction.on_commit(request_confirmation_dispatch, robust=True)
+            return SignResult(signature=signature, created=True, emailed=not verdict.bot)
     with transaction.atomic():
         signatory, new_signatory = _get_or_create_signatory(email, canonical, language)
         signature = None
         if not new_signatory:
             signature = Signature.objects.filter(campaign=campaign, signatory=signatory).first()
         if signature is None:
-            status = Status.FLAGGED if verdict.flags else Status.PENDING
-            new = Signature(
-                campaign=campaign,
-                signatory=signatory,
-                status=status,
-                created_at=now,
-                emails_sent=0 if verdict.bot else 1,
-                last_emailed_at=None if verdict.bot else now,
-                confirmation_pending=not verdict.bot,
-                **fields,
-            )
+            new = _new_signature(campaign, signatory, fields, verdict, now)
             if new_signatory:
                 # Nobody else can hold a signature of a person created in this transaction.
                 new.save(force_insert=True)

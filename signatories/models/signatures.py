@@ -267,9 +267,12 @@ class Signature(models.Model):
         return self.display_name or str(_("Anonymised signature"))
 
     def save(self, *args, **kwargs):
+        self.ensure_token()
+        super().save(*args, **kwargs)
+
+    def ensure_token(self):
         if not self.token:
             self.token = secrets.token_urlsafe(32)
-        super().save(*args, **kwargs)
 
     @property
     def display_name(self):

@@ -2,10 +2,13 @@ import re
 import time
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from signatories import abuse, services
+from signatories.forms import SignatureForm
 from signatories.models import Signatory, Signature
 from tests.factories import CampaignFactory, SignatureFactory
 
@@ -118,6 +121,73 @@ def test_same_person_can_sign_another_campaign(campaign):
     services.sign(other, {**data, "email": "X@EXAMPLE.ORG"})
     assert Signatory.objects.count() == 1
     assert Signature.objects.count() == 2
+
+
+SIGNED_FIELDS = [
+    f.attname
+    for f in Signature._meta.concrete_fields
+    if f.attname not in {"id", "campaign_id", "token", "created_at", "updated_at"}
+]
+
+
+def test_new_and_known_signers_get_the_same_row(campaign):
+    """On PostgreSQL a new person is stored by one statement, a known one through the ORM: both
+    write the same row (defaults, consents, flags, token)."""
+    other = CampaignFactory()
+    data = {
+        "email": "x@example.org",
+        "category": "professional",
+        "first_name": "X",
+        "last_name": "Y",
+        "title": "Bibliothécaire",
+        "organisation_name": "Médiathèque",
+        "postcode": "69001",
+        "departement_code": "69",
+        "consent_public": True,
+        "consent_text": "Je signe.",
+    }
+    verdict = abuse.Verdict(flags=[abuse.TOO_FAST])
+    now = timezone.now()
+    first = services.sign(campaign, data, ip="192.0.2.1", language="en", verdict=verdict, now=now)
+    second = services.sign(other, data, ip="192.0.2.1", language="en", verdict=verdict, now=now)
+    assert first.created and second.created
+    new, known = Signature.objects.get(campaign=campaign), Signature.objects.get(campaign=other)
+    assert {name: getattr(new, name) for name in SIGNED_FIELDS} == {
+        name: getattr(known, name) for name in SIGNED_FIELDS
+    }
+    assert new.status == S.FLAGGED and new.flag_reason == abuse.TOO_FAST
+    assert new.departement.code == "69" and new.confirmation_pending
+    assert len(new.token) == 43 and new.token != known.token
+    assert first.signature.pk == new.pk and first.signature.signatory_id == new.signatory_id
+    assert new.signatory.language == "en" and new.signatory.created_at
+
+
+@pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"], reason="PostgreSQL's path"
+)
+def test_a_new_signer_costs_one_statement_on_postgresql(campaign, django_assert_num_queries):
+    services.departement_ids()  # read once per process
+    data = {"email": "x@example.org", "category": "individual", "first_name": "X", "last_name": "Y"}
+    with django_assert_num_queries(1):
+        result = services.sign(campaign, {**data, "departement_code": "69"})
+    assert result.created and result.emailed
+    again = services.sign(campaign, data)  # a known person: the ORM path, a reminder
+    assert not again.created and again.signature.pk == result.signature.pk
+
+
+def test_signing_forms_have_their_own_fields_and_widgets():
+    first, second = SignatureForm(), SignatureForm()
+    first.fields["email"].widget.attrs["class"] = "changed"
+    first.fields["email"].error_messages["required"] = "changed"
+    first.fields["first_name"].required = False
+    assert "class" not in second.fields["email"].widget.attrs
+    assert second.fields["email"].error_messages["required"] != "changed"
+    assert second.fields["first_name"].required
+    assert "class" not in SignatureForm.base_fields["email"].widget.attrs
+    assert first.fields["email"].widget is not second.fields["email"].widget
+    assert [value for value, _label in second.fields["category"].choices] == list(
+        Signature.Category.values
+    )
 
 
 def test_withdrawn_signature_can_sign_again_with_fresh_links(campaign):
