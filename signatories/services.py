@@ -229,6 +229,20 @@ def _new_signer_statement():
     return _new_signer_sql[connection.alias]
 
 
+def _server_binding_cursor():
+    """A cursor that sends the parameters apart from the statement: psycopg dumps them in C,
+    where Django's default client-side binding quotes each in Python (half this statement's
+    CPU). Wrapped as Django wraps its own cursors, so query logging and counting still see it."""
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    cursor = ServerBindingCursor(connection.connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(cursor)
+    return connection.make_cursor(cursor)
+
+
 def _insert_new_signer(signature, email, canonical, language, now):
     """PostgreSQL: a new person and their signature in one statement, so one round trip and no
     explicit transaction (the signing hot path). Returns False, inserting nothing, when the
@@ -239,7 +253,7 @@ def _insert_new_signer(signature, email, canonical, language, now):
     signature.ensure_token()
     params = [email, canonical, language, now]
     params += [f.get_db_prep_save(f.pre_save(signature, True), connection) for f in fields]
-    with connection.cursor() as cursor:
+    with _server_binding_cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:

@@ -15,13 +15,19 @@ class Signatory(models.Model):
     wagtail_reference_index_ignore = True
 
     email = models.EmailField(_("email"), max_length=254)
-    canonical_email = models.CharField(_("canonical email"), max_length=254, unique=True)
+    # Unique through Meta.constraints: unique=True would add a second, LIKE index on PostgreSQL.
+    canonical_email = models.CharField(_("canonical email"), max_length=254)
     language = models.CharField(_("language"), max_length=8, default="fr")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("signatory")
         verbose_name_plural = _("signatories")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["canonical_email"], name="signatory_canonical_email_unique"
+            ),
+        ]
 
     def __str__(self):
         return self.email
@@ -119,6 +125,7 @@ class Signature(models.Model):
         on_delete=models.SET_NULL,
         related_name="signatures",
         help_text=_("Empty once anonymised, or for offline signatures without an email."),
+        db_index=False,  # the one-per-campaign constraint starts with it
     )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
@@ -141,6 +148,7 @@ class Signature(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="signatures",
+        db_index=False,  # a partial index below: most signatures have none
     )
     authority_kind = models.CharField(
         _("kind of authority"),
@@ -197,6 +205,7 @@ class Signature(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # a partial index below: most signatures have none
     )
     rejection_reason = models.TextField(_("rejection reason"), blank=True, default="")
 
@@ -214,8 +223,9 @@ class Signature(models.Model):
         ordering = ["-created_at"]
         constraints = [
             # One signature per person per campaign: the race-proof duplicate check.
+            # Signatory first, so that it also serves the lookups of a person's signatures.
             models.UniqueConstraint(
-                fields=["campaign", "signatory"], name="signature_one_per_signatory_per_campaign"
+                fields=["signatory", "campaign"], name="signature_one_per_signatory_per_campaign"
             ),
             models.CheckConstraint(
                 condition=models.Q(
@@ -260,6 +270,16 @@ class Signature(models.Model):
                 fields=["id"],
                 condition=models.Q(confirmation_pending=True),
                 name="signature_confirmation_due_idx",
+            ),
+            models.Index(
+                fields=["organisation"],
+                condition=models.Q(organisation__isnull=False),
+                name="signature_organisation_idx",
+            ),
+            models.Index(
+                fields=["verified_by"],
+                condition=models.Q(verified_by__isnull=False),
+                name="signature_verified_by_idx",
             ),
         ]
 

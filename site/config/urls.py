@@ -5,7 +5,16 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-urlpatterns = [
+# The language-prefixed site first: signing and page views, the busiest paths, resolve without
+# trying every unprefixed pattern (none of which starts with a language code).
+urlpatterns = i18n_patterns(
+    path("", include("signatories.urls")),
+    path("", include("content.urls_i18n")),
+    path("", include(wagtail_urls)),
+    prefix_default_language=True,
+)
+
+urlpatterns += [
     path("admin/2fa/", include("signatories.moderation.otp_urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
@@ -14,13 +23,6 @@ urlpatterns = [
     path("", include("campaigns.urls")),
     path("", include("campaigns.mailchimp.urls")),
 ]
-
-urlpatterns += i18n_patterns(
-    path("", include("signatories.urls")),
-    path("", include("content.urls_i18n")),
-    path("", include(wagtail_urls)),
-    prefix_default_language=True,
-)
 
 if settings.DEBUG:
     from django.conf.urls.static import static
