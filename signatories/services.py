@@ -26,6 +26,7 @@ it to CONFIRMED (or PENDING when ``confirmed_at`` is empty).
 """
 
 import logging
+import time
 from dataclasses import dataclass
 from functools import partial
 
@@ -117,16 +118,41 @@ def _enqueue_email(signature_id, kind):
 # follow are picked up by it. A run forgets the guard before it looks for work, and the guard is
 # only checked after commit, so no committed signature is left without a run (a periodic run
 # catches up after a crash or a lost cache).
+#
+# A run starts SIGNATURES_DISPATCH_DELAY_SECONDS after it is queued, and the guard says when.
+# A process that saw the guard knows a run will claim after that moment, so its signatures
+# committed before then need no check of their own: at most one cache call per process per
+# half-delay instead of one per signature. Half, not all of it, leaves room for clock skew
+# between the web servers and the worker.
 
 DISPATCH_GUARD = "signatories:confirmations-queued"
 DISPATCH_BATCH = 50
 
+_dispatch_covered_until = 0.0  # this process's commits before then will be claimed by a run
+
 
 def request_confirmation_dispatch():
+    global _dispatch_covered_until
     from .tasks import send_pending_confirmations
 
-    if cache.add(DISPATCH_GUARD, 1, timeout=settings.SIGNATURES_DISPATCH_GUARD_SECONDS):
-        send_pending_confirmations.enqueue()
+    now = time.time()
+    if now < _dispatch_covered_until:
+        return
+    delay = settings.SIGNATURES_DISPATCH_DELAY_SECONDS
+    starts_at = now + delay
+    if cache.add(DISPATCH_GUARD, starts_at, timeout=settings.SIGNATURES_DISPATCH_GUARD_SECONDS):
+        task = send_pending_confirmations
+        if delay:
+            task = task.using(run_after=timezone.now() + timezone.timedelta(seconds=delay))
+        task.enqueue()
+    else:
+        starts_at = cache.get(DISPATCH_GUARD) or 0.0  # gone: a run has just started
+    _dispatch_covered_until = starts_at - delay / 2
+
+
+def forget_dispatch_cover():
+    global _dispatch_covered_until
+    _dispatch_covered_until = 0.0
 
 
 def claim_pending_confirmations(limit=DISPATCH_BATCH):

@@ -79,13 +79,14 @@ def clear_cache():
 @pytest.fixture(autouse=True)
 def _clear_cache():
     from campaigns.models.campaign import CampaignManager
-    from signatories.services import forget_departement_ids
+    from signatories.services import forget_departement_ids, forget_dispatch_cover
 
     def clear():
         clear_cache()
         # Per-process memos: rows they hold may be rolled back with the test's transaction.
         CampaignManager.forget()
         forget_departement_ids()
+        forget_dispatch_cover()
 
     clear()
     yield

@@ -249,6 +249,9 @@ class TwoFactorMiddleware:
         )
 
     def __call__(self, request):
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            # No session, nobody signed in: the lazy user is never loaded (signers, visitors).
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return self.get_response(request)

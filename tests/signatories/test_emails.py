@@ -1,4 +1,5 @@
 import smtplib
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -117,6 +118,39 @@ def test_periodic_run_catches_up_when_the_queued_run_was_lost(campaign, run_task
     assert mail.outbox == [] and _dispatch_runs().count() == 0
     assert send_pending_confirmations.call() == 1  # what the scheduler runs every minute
     assert [m.to[0] for m in mail.outbox] == ["person1@example.org"]
+
+
+def test_a_delayed_run_covers_the_signatures_before_it_starts(
+    campaign, run_tasks, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    settings.SIGNATURES_DISPATCH_DELAY_SECONDS = 2
+    calls = []
+    real_add = cache.add
+    monkeypatch.setattr(cache, "add", lambda *a, **k: calls.append(a[0]) or real_add(*a, **k))
+    clock = [1_000_000.0]
+    monkeypatch.setattr(services.time, "time", lambda: clock[0])
+
+    def sign_and_commit(n):
+        with django_capture_on_commit_callbacks(execute=True):
+            _sign(campaign, n)
+
+    sign_and_commit(1)  # queues a run starting 2 s later
+    run = _dispatch_runs().get()
+    assert run.run_after > timezone.now() + timedelta(seconds=1)
+    clock[0] += 0.5
+    sign_and_commit(2)  # committed well before the run starts: no cache call
+    assert calls == [services.DISPATCH_GUARD]
+    clock[0] += 0.6  # past half the delay: the next signature checks the guard again
+    sign_and_commit(3)
+    assert calls == [services.DISPATCH_GUARD] * 2 and _dispatch_runs().count() == 1
+
+    run_tasks()  # the worker leaves the run until its time
+    assert mail.outbox == []
+    _dispatch_runs().update(run_after=timezone.now())
+    run_tasks()
+    assert sorted(m.to[0] for m in mail.outbox) == [f"person{n}@example.org" for n in (1, 2, 3)]
 
 
 def test_known_signer_and_bots_do_not_wait_for_a_confirmation(campaign, run_tasks):

@@ -253,7 +253,10 @@ CAMPAIGN_MEMO_SECONDS = env.int("CAMPAIGN_MEMO_SECONDS", default=5)
 # The form: minimum seconds between render and submit (faster is flagged), form token lifetime.
 SIGNATURES_FORM_MIN_SECONDS = env.int("SIGNATURES_FORM_MIN_SECONDS", default=3)
 SIGNATURES_FORM_MAX_AGE = env.int("SIGNATURES_FORM_MAX_AGE", default=2 * 86400)
-# Seconds a queued confirmation dispatch run covers the signatures that follow it.
+# Confirmation emails of new signatures go out in runs: a run starts this many seconds after the
+# signature that queued it (the signatures that follow join it at no cost), and while it is
+# queued (at most SIGNATURES_DISPATCH_GUARD_SECONDS) no other run is queued.
+SIGNATURES_DISPATCH_DELAY_SECONDS = env.int("SIGNATURES_DISPATCH_DELAY_SECONDS", default=2)
 SIGNATURES_DISPATCH_GUARD_SECONDS = env.int("SIGNATURES_DISPATCH_GUARD_SECONDS", default=60)
 # Emails to a known address: at most this many reminders per signature, this many seconds apart.
 SIGNATURES_MAX_REMINDERS = env.int("SIGNATURES_MAX_REMINDERS", default=3)

@@ -3,11 +3,13 @@
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -177,6 +179,7 @@ def test_exempt_paths_stay_reachable(client, enrolled):
 def test_public_site_sees_an_unverified_admin_as_anonymous(enrolled):
     request = RequestFactory().get("/fr/")
     request.session = SessionStore()
+    request.COOKIES[settings.SESSION_COOKIE_NAME] = "signed-in"  # sign-in is by session only
     request.user = enrolled.user
     request.user.is_verified = lambda: False
     seen = {}
@@ -187,6 +190,15 @@ def test_public_site_sees_an_unverified_admin_as_anonymous(enrolled):
 
     TwoFactorMiddleware(view)(request)
     assert isinstance(seen["user"], AnonymousUser)
+
+
+def test_a_request_without_session_never_loads_the_user():
+    """Signers and visitors have no session cookie: their lazy user is left unevaluated."""
+    request = RequestFactory().post("/fr/signer/x/")
+    loaded = []
+    request.user = SimpleLazyObject(lambda: loaded.append(True) or AnonymousUser())
+    TwoFactorMiddleware(lambda req: None)(request)
+    assert loaded == []
 
 
 # --- Who is concerned --------------------------------------------------------------------------
