@@ -76,6 +76,10 @@ def prepare(total):
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, run_syncdb=True)  # benchapp has no migrations
+    from django.conf import settings
+
+    # The pages are read, not their CSS and JS: WhiteNoise only needs the folder to exist.
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     call_command("load_demo_content", verbosity=0)
     from campaigns.models import Campaign
     from content.models import OpenLetterPage

@@ -18,8 +18,9 @@ import altcha
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
 from django.utils.crypto import salted_hmac
+
+from config.cache import run_script
 
 FORM_TOKEN_SALT = "signatories.form"  # noqa: S105 - a signing salt, not a secret
 
@@ -252,22 +253,18 @@ for i = 2, #KEYS do
 end
 return results
 """
-_record_scripts = {}
 
 
 def _record(challenge, buckets):
     """Burn the challenge (if any) and increment each (bucket, ttl) counter. Returns
     (challenge burnt now, counts)."""
-    backend = caches["default"]
-    if isinstance(backend, RedisCache):
-        client = backend._cache.get_client(write=True)
-        script = _record_scripts.get(id(client))
-        if script is None:
-            script = _record_scripts[id(client)] = client.register_script(_RECORD_LUA)
-        keys = [backend.make_and_validate_key(challenge.key) if challenge else ""]
-        keys += [backend.make_and_validate_key(bucket) for bucket, _ttl in buckets]
-        args = [challenge.ttl if challenge else 0] + [ttl for _bucket, ttl in buckets]
-        results = script(keys=keys, args=args, client=client)
+    results = run_script(
+        caches["default"],
+        _RECORD_LUA,
+        keys=[challenge.key if challenge else ""] + [bucket for bucket, _ttl in buckets],
+        args=[challenge.ttl if challenge else 0] + [ttl for _bucket, ttl in buckets],
+    )
+    if results is not None:
         return bool(results[0]), results[1:]
     # add() is atomic in every Django cache backend.
     burnt = cache.add(challenge.key, 1, timeout=challenge.ttl) if challenge else True

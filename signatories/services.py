@@ -31,10 +31,12 @@ from dataclasses import dataclass
 from functools import partial
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+
+from config.cache import run_script
 
 from . import abuse, signals
 from .canonical import canonical_email, email_domain
@@ -119,16 +121,38 @@ def _enqueue_email(signature_id, kind):
 # only checked after commit, so no committed signature is left without a run (a periodic run
 # catches up after a crash or a lost cache).
 #
-# A run starts SIGNATURES_DISPATCH_DELAY_SECONDS after it is queued, and the guard says when.
-# A process that saw the guard knows a run will claim after that moment, so its signatures
-# committed before then need no check of their own: at most one cache call per process per
-# half-delay instead of one per signature. Half, not all of it, leaves room for clock skew
-# between the web servers and the worker.
+# A run starts SIGNATURES_DISPATCH_DELAY_SECONDS after it is queued, and the guard holds that
+# moment. A process that read it knows a run will claim after it, so its own signatures committed
+# until shortly before then need no check: one cache call per process per run, not one per
+# signature. The margin allows for clocks that differ between web servers and the worker.
 
 DISPATCH_GUARD = "signatories:confirmations-queued"
 DISPATCH_BATCH = 50
+DISPATCH_CLOCK_MARGIN = 0.25  # seconds
 
-_dispatch_covered_until = 0.0  # this process's commits before then will be claimed by a run
+_dispatch_covered_until = 0.0  # this process's commits until then will be claimed by a run
+
+# Read the guard, or set it when no run is queued, in one round trip. The value is the run's
+# start in milliseconds (an integer, stored as is by Django's Redis serializer).
+_GUARD_LUA = """
+local starts_at = redis.call("GET", KEYS[1])
+if starts_at then
+  return {0, starts_at}
+end
+redis.call("SET", KEYS[1], ARGV[1], "EX", ARGV[2])
+return {1, ARGV[1]}
+"""
+
+
+def _take_dispatch_guard(starts_at_ms):
+    """(True, starts_at_ms) if this call queues the run, else (False, the queued run's start)."""
+    timeout = settings.SIGNATURES_DISPATCH_GUARD_SECONDS
+    result = run_script(caches["default"], _GUARD_LUA, [DISPATCH_GUARD], [starts_at_ms, timeout])
+    if result is not None:
+        return bool(result[0]), int(result[1])
+    if cache.add(DISPATCH_GUARD, starts_at_ms, timeout=timeout):
+        return True, starts_at_ms
+    return False, int(cache.get(DISPATCH_GUARD) or 0)  # 0: a run has just started
 
 
 def request_confirmation_dispatch():
@@ -139,15 +163,13 @@ def request_confirmation_dispatch():
     if now < _dispatch_covered_until:
         return
     delay = settings.SIGNATURES_DISPATCH_DELAY_SECONDS
-    starts_at = now + delay
-    if cache.add(DISPATCH_GUARD, starts_at, timeout=settings.SIGNATURES_DISPATCH_GUARD_SECONDS):
+    queued, starts_at_ms = _take_dispatch_guard(int((now + delay) * 1000))
+    if queued:
         task = send_pending_confirmations
         if delay:
             task = task.using(run_after=timezone.now() + timezone.timedelta(seconds=delay))
         task.enqueue()
-    else:
-        starts_at = cache.get(DISPATCH_GUARD) or 0.0  # gone: a run has just started
-    _dispatch_covered_until = starts_at - delay / 2
+    _dispatch_covered_until = starts_at_ms / 1000 - DISPATCH_CLOCK_MARGIN
 
 
 def forget_dispatch_cover():

@@ -30,3 +30,22 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
+
+
+_scripts = {}
+
+
+def run_script(backend, source, keys, args):
+    """Run the Lua script `source` on a Redis cache backend in one round trip, with `keys` given
+    as cache keys (prefixed and versioned as the backend's own). None if the backend is not
+    Redis: the caller then does the same with the portable cache API."""
+    from django.core.cache.backends.redis import RedisCache as AnyRedisCache
+
+    if not isinstance(backend, AnyRedisCache):
+        return None
+    client = backend._cache.get_client(write=True)
+    script = _scripts.get((id(client), source))
+    if script is None:
+        script = _scripts[id(client), source] = client.register_script(source)
+    keys = [backend.make_and_validate_key(key) if key else "" for key in keys]
+    return script(keys=keys, args=args, client=client)

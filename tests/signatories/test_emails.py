@@ -1,4 +1,5 @@
 import smtplib
+import time
 from datetime import timedelta
 
 import pytest
@@ -120,37 +121,42 @@ def test_periodic_run_catches_up_when_the_queued_run_was_lost(campaign, run_task
     assert [m.to[0] for m in mail.outbox] == ["person1@example.org"]
 
 
+@pytest.mark.parametrize("any_cache", ["local", "redis"], indirect=True)
 def test_a_delayed_run_covers_the_signatures_before_it_starts(
-    campaign, run_tasks, settings, monkeypatch, django_capture_on_commit_callbacks
+    campaign, run_tasks, settings, monkeypatch, django_capture_on_commit_callbacks, any_cache
 ):
-    from django.core.cache import cache
-
     settings.SIGNATURES_DISPATCH_DELAY_SECONDS = 2
-    calls = []
-    real_add = cache.add
-    monkeypatch.setattr(cache, "add", lambda *a, **k: calls.append(a[0]) or real_add(*a, **k))
-    clock = [1_000_000.0]
+    checks = []
+    take = services._take_dispatch_guard
+    monkeypatch.setattr(
+        services, "_take_dispatch_guard", lambda ms: checks.append(take(ms)) or checks[-1]
+    )
+    clock = [time.time()]
     monkeypatch.setattr(services.time, "time", lambda: clock[0])
 
-    def sign_and_commit(n):
+    def sign_at(offset, n):
+        clock[0] = start + offset
         with django_capture_on_commit_callbacks(execute=True):
             _sign(campaign, n)
 
-    sign_and_commit(1)  # queues a run starting 2 s later
+    start = clock[0]
+    sign_at(0, 1)  # queues a run starting 2 s later
+    starts_at_ms = int((start + 2) * 1000)
+    assert checks == [(True, starts_at_ms)]
     run = _dispatch_runs().get()
     assert run.run_after > timezone.now() + timedelta(seconds=1)
-    clock[0] += 0.5
-    sign_and_commit(2)  # committed well before the run starts: no cache call
-    assert calls == [services.DISPATCH_GUARD]
-    clock[0] += 0.6  # past half the delay: the next signature checks the guard again
-    sign_and_commit(3)
-    assert calls == [services.DISPATCH_GUARD] * 2 and _dispatch_runs().count() == 1
+    sign_at(1.5, 2)  # committed before the run starts: no cache call
+    assert len(checks) == 1
+    sign_at(1.9, 3)  # too close to the run's start: checks, and joins the queued run
+    assert checks[1:] == [(False, starts_at_ms)] and _dispatch_runs().count() == 1
 
     run_tasks()  # the worker leaves the run until its time
     assert mail.outbox == []
     _dispatch_runs().update(run_after=timezone.now())
     run_tasks()
     assert sorted(m.to[0] for m in mail.outbox) == [f"person{n}@example.org" for n in (1, 2, 3)]
+    sign_at(2.1, 4)  # the run has started and forgotten the guard: a new run is queued
+    assert checks[-1][0] is True and _dispatch_runs().count() == 2
 
 
 def test_known_signer_and_bots_do_not_wait_for_a_confirmation(campaign, run_tasks):
