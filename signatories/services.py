@@ -352,14 +352,19 @@ def sign(campaign, cleaned_data, *, ip="", language="fr", verdict=None, now=None
         "flag_reason": verdict.reason[:255],
     }
     emailed = False
+    known_signer = False
     if connection.vendor == "postgresql":
         signature = _new_signature(campaign, None, fields, verdict, now)
         if _insert_new_signer(signature, email, canonical, language, now):
             if not verdict.bot:
                 transaction.on_commit(request_confirmation_dispatch, robust=True)
             return SignResult(signature=signature, created=True, emailed=not verdict.bot)
+        known_signer = True  # the statement found the address: no second insert to try
     with transaction.atomic():
-        signatory, new_signatory = _get_or_create_signatory(email, canonical, language)
+        if known_signer:
+            signatory, new_signatory = Signatory.objects.get(canonical_email=canonical), False
+        else:
+            signatory, new_signatory = _get_or_create_signatory(email, canonical, language)
         signature = None
         if not new_signatory:
             signature = Signature.objects.filter(campaign=campaign, signatory=signatory).first()

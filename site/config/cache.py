@@ -39,9 +39,7 @@ def run_script(backend, source, keys, args):
     """Run the Lua script `source` on a Redis cache backend in one round trip, with `keys` given
     as cache keys (prefixed and versioned as the backend's own). None if the backend is not
     Redis: the caller then does the same with the portable cache API."""
-    from django.core.cache.backends.redis import RedisCache as AnyRedisCache
-
-    if not isinstance(backend, AnyRedisCache):
+    if not isinstance(backend, DjangoRedisCache):
         return None
     client = backend._cache.get_client(write=True)
     script = _scripts.get((id(client), source))

@@ -4,6 +4,8 @@ import time
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -171,8 +173,11 @@ def test_a_new_signer_costs_one_statement_on_postgresql(campaign, django_assert_
     with django_assert_num_queries(1):
         result = services.sign(campaign, {**data, "departement_code": "69"})
     assert result.created and result.emailed
-    again = services.sign(campaign, data)  # a known person: the ORM path, a reminder
+    with CaptureQueriesContext(connection) as queries:
+        again = services.sign(campaign, data)  # a known person: the ORM path, a reminder
     assert not again.created and again.signature.pk == result.signature.pk
+    signatory_inserts = [q for q in queries if 'INSERT INTO "signatories_signatory"' in q["sql"]]
+    assert len(signatory_inserts) == 1  # the one statement's; the ORM path does not try again
 
 
 def test_signing_forms_have_their_own_fields_and_widgets():
