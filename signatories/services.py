@@ -125,10 +125,16 @@ def _enqueue_email(signature_id, kind):
 # moment. A process that read it knows a run will claim after it, so its own signatures committed
 # until shortly before then need no check: one cache call per process per run, not one per
 # signature. The margin allows for clocks that differ between web servers and the worker.
+#
+# When the queued run is late (the worker is behind, as in a surge, or down), checking again for
+# every signature cannot bring it sooner: a process checks at most every DISPATCH_LATE_RECHECK
+# seconds. A signature it commits in that window just after the late run started waits for the
+# next check of any process (at once under load) or, if signing stops there, the periodic run.
 
 DISPATCH_GUARD = "signatories:confirmations-queued"
 DISPATCH_BATCH = 50
 DISPATCH_CLOCK_MARGIN = 0.25  # seconds
+DISPATCH_LATE_RECHECK = 0.5  # seconds
 
 _dispatch_covered_until = 0.0  # this process's commits until then will be claimed by a run
 
@@ -169,7 +175,11 @@ def request_confirmation_dispatch():
         if delay:
             task = task.using(run_after=timezone.now() + timezone.timedelta(seconds=delay))
         task.enqueue()
-    _dispatch_covered_until = starts_at_ms / 1000 - DISPATCH_CLOCK_MARGIN
+    starts_at = starts_at_ms / 1000
+    if not queued and delay and starts_at + DISPATCH_CLOCK_MARGIN < now:  # the run is late
+        _dispatch_covered_until = now + DISPATCH_LATE_RECHECK
+    else:
+        _dispatch_covered_until = starts_at - DISPATCH_CLOCK_MARGIN
 
 
 def forget_dispatch_cover():

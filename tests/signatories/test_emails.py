@@ -121,17 +121,18 @@ def test_periodic_run_catches_up_when_the_queued_run_was_lost(campaign, run_task
     assert [m.to[0] for m in mail.outbox] == ["person1@example.org"]
 
 
-@pytest.mark.parametrize("any_cache", ["local", "redis"], indirect=True)
-def test_a_delayed_run_covers_the_signatures_before_it_starts(
-    campaign, run_tasks, settings, monkeypatch, django_capture_on_commit_callbacks, any_cache
-):
+@pytest.fixture
+def delayed_dispatch(campaign, settings, monkeypatch, django_capture_on_commit_callbacks):
+    """Runs start 2 s after they are queued. Returns (guard checks made, sign_at(offset, n),
+    the clock's start): sign_at signs person n `offset` seconds after the start and commits."""
     settings.SIGNATURES_DISPATCH_DELAY_SECONDS = 2
     checks = []
     take = services._take_dispatch_guard
     monkeypatch.setattr(
         services, "_take_dispatch_guard", lambda ms: checks.append(take(ms)) or checks[-1]
     )
-    clock = [time.time()]
+    start = time.time()
+    clock = [start]
     monkeypatch.setattr(services.time, "time", lambda: clock[0])
 
     def sign_at(offset, n):
@@ -139,7 +140,14 @@ def test_a_delayed_run_covers_the_signatures_before_it_starts(
         with django_capture_on_commit_callbacks(execute=True):
             _sign(campaign, n)
 
-    start = clock[0]
+    return checks, sign_at, start
+
+
+@pytest.mark.parametrize("any_cache", ["local", "redis"], indirect=True)
+def test_a_delayed_run_covers_the_signatures_before_it_starts(
+    campaign, run_tasks, delayed_dispatch, any_cache
+):
+    checks, sign_at, start = delayed_dispatch
     sign_at(0, 1)  # queues a run starting 2 s later
     starts_at_ms = int((start + 2) * 1000)
     assert checks == [(True, starts_at_ms)]
@@ -156,6 +164,26 @@ def test_a_delayed_run_covers_the_signatures_before_it_starts(
     run_tasks()
     assert sorted(m.to[0] for m in mail.outbox) == [f"person{n}@example.org" for n in (1, 2, 3)]
     sign_at(2.1, 4)  # the run has started and forgotten the guard: a new run is queued
+    assert checks[-1][0] is True and _dispatch_runs().count() == 2
+
+
+@pytest.mark.parametrize("any_cache", ["local", "redis"], indirect=True)
+def test_a_late_run_is_checked_at_most_twice_a_second(
+    campaign, run_tasks, delayed_dispatch, any_cache
+):
+    checks, sign_at, _start = delayed_dispatch
+    sign_at(0, 1)  # queues a run starting 2 s later; the worker is behind and does not start it
+    sign_at(3, 2)  # the run is late: checks, and finds it still queued
+    sign_at(3.2, 3)
+    sign_at(3.4, 4)  # checking again would not bring the run sooner
+    assert len(checks) == 2 and checks[1][0] is False
+    sign_at(3.6, 5)  # the window is over: checks again
+    assert len(checks) == 3 and _dispatch_runs().count() == 1
+
+    _dispatch_runs().update(run_after=timezone.now())
+    run_tasks()  # the run comes at last and claims every committed signature
+    assert sorted(m.to[0] for m in mail.outbox) == [f"person{n}@example.org" for n in range(1, 6)]
+    sign_at(4.2, 6)  # the next check after the run queues a new one
     assert checks[-1][0] is True and _dispatch_runs().count() == 2
 
 
