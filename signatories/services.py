@@ -25,6 +25,7 @@ A FLAGGED signature whose email was confirmed keeps ``confirmed_at``; staff who 
 it to CONFIRMED (or PENDING when ``confirmed_at`` is empty).
 """
 
+import functools
 import logging
 import time
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache, caches
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -265,7 +266,8 @@ _new_signer_sql = {}
 
 
 def _new_signer_statement():
-    """(sql, fields) of the statement that inserts a new person and their signature at once."""
+    """(sql, fields) of the statement that inserts a new person and their signature at once:
+    `fields` are the signature's concrete fields in the model's order, the person's id aside."""
     if connection.alias not in _new_signer_sql:
         quote = connection.ops.quote_name
         fields = [f for f in Signature._meta.concrete_fields if not f.primary_key]
@@ -285,6 +287,41 @@ def _new_signer_statement():
             [f for f in fields if f.attname != "signatory_id"],
         )
     return _new_signer_sql[connection.alias]
+
+
+# Fields whose database value is the Python value itself (psycopg adapts str, bool, int, None and
+# aware datetimes): the hot path skips their get_db_prep_save().
+_NATIVE_FIELDS = (
+    models.CharField,
+    models.TextField,
+    models.BooleanField,
+    models.IntegerField,
+    models.DateTimeField,
+    models.ForeignKey,
+)
+
+
+@functools.cache
+def _signature_defaults():
+    """(attname, default, callable default?) for every concrete field of Signature."""
+    return [
+        (f.attname, f.default, callable(f.default))
+        if f.has_default()
+        else (f.attname, f.get_default(), False)  # None or "", whatever the row
+        for f in Signature._meta.concrete_fields
+    ]
+
+
+def _fast_new_signature(values):
+    """Signature(**values) without the keyword path of Model.__init__, which was a tenth of a
+    signature's CPU: every concrete field from `values`, else from its default."""
+    row = []
+    for attname, default, call in _signature_defaults():
+        if attname in values:
+            row.append(values[attname])
+        else:
+            row.append(default() if call else default)
+    return Signature(*row)
 
 
 def _server_binding_cursor():
@@ -309,8 +346,13 @@ def _insert_new_signer(signature, email, canonical, language, now):
     """
     sql, fields = _new_signer_statement()
     signature.ensure_token()
+    signature.updated_at = now  # auto_now
     params = [email, canonical, language, now]
-    params += [f.get_db_prep_save(f.pre_save(signature, True), connection) for f in fields]
+    for field in fields:
+        value = getattr(signature, field.attname)
+        if not isinstance(field, _NATIVE_FIELDS):
+            value = field.get_db_prep_save(value, connection)
+        params.append(value)
     with _server_binding_cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -328,17 +370,15 @@ def _details(cleaned_data):
     return details
 
 
-def _new_signature(campaign, signatory, fields, verdict, now):
-    return Signature(
-        campaign=campaign,
-        signatory=signatory,
-        status=Status.FLAGGED if verdict.flags else Status.PENDING,
-        created_at=now,
-        emails_sent=0 if verdict.bot else 1,
-        last_emailed_at=None if verdict.bot else now,
-        confirmation_pending=not verdict.bot,
+def _new_signature_values(fields, verdict, now):
+    return {
+        "status": Status.FLAGGED if verdict.flags else Status.PENDING,
+        "created_at": now,
+        "emails_sent": 0 if verdict.bot else 1,
+        "last_emailed_at": None if verdict.bot else now,
+        "confirmation_pending": not verdict.bot,
         **fields,
-    )
+    }
 
 
 def sign(campaign, cleaned_data, *, ip="", language="fr", verdict=None, now=None):
@@ -364,7 +404,9 @@ def sign(campaign, cleaned_data, *, ip="", language="fr", verdict=None, now=None
     emailed = False
     known_signer = False
     if connection.vendor == "postgresql":
-        signature = _new_signature(campaign, None, fields, verdict, now)
+        values = _new_signature_values(fields, verdict, now)
+        signature = _fast_new_signature({"campaign_id": campaign.pk, **values})
+        signature.campaign = campaign
         if _insert_new_signer(signature, email, canonical, language, now):
             if not verdict.bot:
                 transaction.on_commit(request_confirmation_dispatch, robust=True)
@@ -379,7 +421,11 @@ def sign(campaign, cleaned_data, *, ip="", language="fr", verdict=None, now=None
         if not new_signatory:
             signature = Signature.objects.filter(campaign=campaign, signatory=signatory).first()
         if signature is None:
-            new = _new_signature(campaign, signatory, fields, verdict, now)
+            new = Signature(
+                campaign=campaign,
+                signatory=signatory,
+                **_new_signature_values(fields, verdict, now),
+            )
             if new_signatory:
                 # Nobody else can hold a signature of a person created in this transaction.
                 new.save(force_insert=True)

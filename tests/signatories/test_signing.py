@@ -164,6 +164,38 @@ def test_new_and_known_signers_get_the_same_row(campaign):
     assert new.signatory.language == "en" and new.signatory.created_at
 
 
+def _hot_path_values(campaign, now):
+    return {
+        "campaign_id": campaign.pk,
+        **services._new_signature_values(
+            {"category": "individual", "first_name": "Zoé", "departement_id": None},
+            abuse.Verdict(),
+            now,
+        ),
+    }
+
+
+def test_the_hot_path_builds_the_signature_the_model_would(campaign):
+    """The new-signer statement builds its instance without Model.__init__'s keyword path."""
+    values = _hot_path_values(campaign, timezone.now())
+    fast, slow = services._fast_new_signature(values), Signature(**values)
+    fields = Signature._meta.concrete_fields
+    assert [getattr(fast, f.attname) for f in fields] == [getattr(slow, f.attname) for f in fields]
+
+
+@pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"], reason="PostgreSQL's path"
+)
+def test_the_hot_path_sends_the_values_the_model_would(campaign):
+    """...and sends native values as they are, where the ORM calls get_db_prep_save()."""
+    now = timezone.now()
+    signature = Signature(**_hot_path_values(campaign, now), token="t", updated_at=now)
+    for field in Signature._meta.concrete_fields:
+        value = getattr(signature, field.attname)
+        if isinstance(field, services._NATIVE_FIELDS):
+            assert field.get_db_prep_save(value, connection) == value, field.name
+
+
 @pytest.mark.skipif(
     "postgresql" not in settings.DATABASES["default"]["ENGINE"], reason="PostgreSQL's path"
 )
