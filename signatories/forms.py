@@ -1,7 +1,9 @@
 """The signing form: one server-rendered form for every category, validated per category."""
 
+from types import MappingProxyType
+
 from django import forms
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import geo
@@ -64,9 +66,16 @@ CONSENT_LABELS = {
 }
 
 
+_consent_labels = {}  # language -> wordings: translations do not change while a process runs
+
+
 def consent_labels():
     """The consent wordings in the active language, as stored with each signature."""
-    return {name: str(label) for name, label in CONSENT_LABELS.items()}
+    language = get_language()
+    if language not in _consent_labels:
+        labels = {name: str(label) for name, label in CONSENT_LABELS.items()}
+        _consent_labels[language] = MappingProxyType(labels)
+    return _consent_labels[language]
 
 
 def _clone(obj):

@@ -45,5 +45,6 @@ def run_script(backend, source, keys, args):
     script = _scripts.get((id(client), source))
     if script is None:
         script = _scripts[id(client), source] = client.register_script(source)
-    keys = [backend.make_and_validate_key(key) if key else "" for key in keys]
+    # make_key, not make_and_validate_key: validation only warns of memcached's key limits.
+    keys = [backend.make_key(key) if key else "" for key in keys]
     return script(keys=keys, args=args, client=client)
