@@ -1,6 +1,7 @@
 import base64
 import json
 import time
+from types import SimpleNamespace
 
 import pytest
 from django.core import mail
@@ -12,6 +13,14 @@ from tests.signatories.conftest import solve_challenge
 
 S = Signature.Status
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def one_rate_window(monkeypatch):
+    """Stop the clock the abuse checks read, so that a test's posts all fall in the same
+    rate-limit window (one that began just before a post would split their counts)."""
+    frozen = time.time()
+    monkeypatch.setattr(abuse, "time", SimpleNamespace(time=lambda: frozen))
 
 
 def post(client, campaign, data, **extra):
@@ -127,7 +136,9 @@ def test_form_token_of_another_campaign_is_refused(client, campaign, sign_data):
     assert Signature.objects.count() == 0
 
 
-def test_ip_rate_limit_flags_but_answers_the_same(client, campaign, sign_data, settings):
+def test_ip_rate_limit_flags_but_answers_the_same(
+    client, campaign, sign_data, settings, one_rate_window
+):
     settings.SIGNATURES_RATE_IP_BURST = "3/60"
     answers = {
         post(client, campaign, sign_data(email=f"p{i}@example{i}.org"))["Location"]
@@ -149,7 +160,7 @@ def test_ip_limit_is_per_ip_hash(client, campaign, sign_data, settings, any_cach
 
 
 def test_domain_rate_limit_flags_and_webmail_has_more_room(
-    client, campaign, sign_data, settings, any_cache
+    client, campaign, sign_data, settings, any_cache, one_rate_window
 ):
     settings.SIGNATURES_RATE_IP_BURST = "1000/60"
     settings.SIGNATURES_RATE_DOMAIN_BURST = "2/60"
