@@ -64,6 +64,7 @@ def test_sign_confirm_and_appear_on_the_public_list(page, live_server, campaign,
     page.get_by_role("button", name="Signer la lettre").click()
     page.wait_for_url(re.compile(r"/merci/$"))
     assert page.get_by_role("heading", name="Consultez votre messagerie").is_visible()
+    screenshot(page, "check-inbox")
 
     signature = Signature.objects.get()
     assert signature.status == Signature.Status.PENDING, signature.flag_reason
