@@ -132,6 +132,18 @@ SIGNED_FIELDS = [
 ]
 
 
+def test_answer_and_consent_wording_follow_each_signers_language(client, campaign, sign_data):
+    """The check-inbox address and the consent wordings are remembered per language: a French
+    signer first does not give the next, English, signer French ones."""
+    french = client.post(f"/fr/signer/{campaign.slug}/", sign_data(email="fr@example.org"))
+    english = client.post(f"/en/signer/{campaign.slug}/", sign_data(email="en@example.org"))
+    assert french["Location"].startswith("/fr/") and english["Location"].startswith("/en/")
+    assert english["Location"] == french["Location"].replace("/fr/", "/en/", 1)
+    wordings = dict(Signature.objects.values_list("signatory__canonical_email", "consent_text"))
+    assert "signe" in wordings["fr@example.org"]
+    assert wordings["en@example.org"].startswith("I sign")
+
+
 def test_new_and_known_signers_get_the_same_row(campaign):
     """On PostgreSQL a new person is stored by one statement, a known one through the ORM: both
     write the same row (defaults, consents, flags, token)."""
