@@ -224,6 +224,26 @@ def test_a_new_signer_costs_one_statement_on_postgresql(campaign, django_assert_
     assert len(signatory_inserts) == 1  # the one statement's; the ORM path does not try again
 
 
+@pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"], reason="PostgreSQL's path"
+)
+def test_the_signing_statement_is_prepared_and_orm_queries_are_not(campaign):
+    """psycopg prepares a statement on its 5th run on a connection, but only for server-binding
+    cursors: the new-signer statement, never the ORM's client-bound queries."""
+
+    def prepared():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return [row[0] for row in cursor.fetchall()]
+
+    for n in range(6):
+        data = {"email": f"p{n}@example.org", "category": "individual", "first_name": "P"}
+        assert services.sign(campaign, {**data, "last_name": str(n)}).created
+        list(Signature.objects.filter(campaign=campaign, status="pending")[:1])
+    statements = prepared()
+    assert len(statements) == 1 and statements[0].startswith("WITH new_signatory AS (INSERT")
+
+
 def test_signing_forms_have_their_own_fields_and_widgets():
     first, second = SignatureForm(), SignatureForm()
     first.fields["email"].widget.attrs["class"] = "changed"
