@@ -1,5 +1,6 @@
 """The signing form: one server-rendered form for every category, validated per category."""
 
+import functools
 from types import MappingProxyType
 
 from django import forms
@@ -184,8 +185,28 @@ class SignatureForm(forms.Form):
     website = forms.CharField(required=False, max_length=200, widget=text("off", tabindex="-1"))
     form_token = forms.CharField(widget=forms.HiddenInput, max_length=300)
 
-    def fields_for(self, category):
-        return [self[name] for name, _required in CATEGORY_FIELDS[category]]
+    def __init__(self, data=None, *args, all_fields=False, **kwargs):
+        category = data.get("category") if data is not None and not all_fields else None
+        if category in CATEGORY_FIELDS:
+            # A sent form is validated over its category's fields only: the others were hidden
+            # from the signer and are not stored, and cloning and cleaning them was half the
+            # form's cost on the signing hot path.
+            self.base_fields = _category_base_fields(category)
+        super().__init__(data, *args, **kwargs)
+
+    def for_display(self, data):
+        """The whole form (every category's fields) bound to `data`, with this form's errors:
+        what the signer sees again when something needs correcting."""
+        form = type(self)(data, all_fields=True)
+        form._errors = self.errors  # already validated: not cleaned again
+        form.cleaned_data = getattr(self, "cleaned_data", {})
+        return form
+
+    def release(self):
+        """Drop the bound fields, which refer back to the form: the form and its fields are then
+        freed as soon as the view is done with them instead of by a cyclic garbage collection
+        (they were nearly all of a signature's cyclic garbage)."""
+        self._bound_fields_cache.clear()
 
     def clean_postcode(self):
         value = self.cleaned_data["postcode"].strip().replace(" ", "")
@@ -279,3 +300,16 @@ class SignatureForm(forms.Form):
 
 
 SignatureForm.base_fields = FieldCopies(SignatureForm.base_fields)
+COMMON_FIELDS = [
+    name
+    for name in SignatureForm.base_fields
+    if not any(name == field for fields in CATEGORY_FIELDS.values() for field, _ in fields)
+]
+
+
+@functools.cache
+def _category_base_fields(category):
+    names = set(COMMON_FIELDS) | {name for name, _required in CATEGORY_FIELDS[category]}
+    return FieldCopies(
+        (name, field) for name, field in SignatureForm.base_fields.items() if name in names
+    )

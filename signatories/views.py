@@ -77,9 +77,9 @@ def sign(request, slug):
         if error:
             form.add_error(None, error)
         data = request.POST.copy()
-        data["form_token"] = abuse.make_form_token(campaign)
-        form.data = data  # the errors stay; the fresh token lets the corrected form through
-        return render(request, "signatories/sign.html", {"campaign": campaign, "form": form})
+        data["form_token"] = abuse.make_form_token(campaign)  # lets the corrected form through
+        display = form.for_display(data)
+        return render(request, "signatories/sign.html", {"campaign": campaign, "form": display})
 
     valid = form.is_valid()
     try:
@@ -100,6 +100,7 @@ def sign(request, slug):
         return redisplay()
 
     data = form.cleaned_data
+    form.release()
     ip = abuse.client_ip(request)
     try:
         verdict = abuse.assess(

@@ -1,5 +1,7 @@
+import gc
 import re
 import time
+import weakref
 
 import pytest
 from django.conf import settings
@@ -242,6 +244,47 @@ def test_the_signing_statement_is_prepared_and_orm_queries_are_not(campaign):
         list(Signature.objects.filter(campaign=campaign, status="pending")[:1])
     statements = prepared()
     assert len(statements) == 1 and statements[0].startswith("WITH new_signatory AS (INSERT")
+
+
+def test_a_sent_form_is_validated_over_its_categorys_fields_only(sign_data):
+    """The other categories' fields were hidden from the signer: nothing typed there can block
+    the signature, and none of it is kept."""
+    form = SignatureForm(
+        sign_data(authority_name="x" * 1000, office="Empereur", job_title="Bibliothécaire")
+    )
+    assert form.is_valid(), form.errors
+    assert "authority_name" not in form.fields and "office" not in form.cleaned_data
+    assert form.cleaned_data["title"] == ""  # not the professional's job title
+    professional = SignatureForm(sign_data(category="professional", job_title="Bibliothécaire"))
+    assert not professional.is_valid()
+    assert list(professional.errors) == ["establishment"]
+
+
+def test_a_redisplayed_form_keeps_what_was_typed_in_every_category(client, campaign, sign_data):
+    data = sign_data(email="nope", job_title="Bibliothécaire", authority_name="Ville de Lyon")
+    response = post(client, campaign, data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert set(form.fields) == set(SignatureForm.base_fields)
+    assert list(form.errors) == ["email"]
+    html = response.content.decode()
+    assert 'value="Bibliothécaire"' in html and 'value="Ville de Lyon"' in html
+    assert 'name="representative_title"' in html and 'name="office"' in html
+
+
+def test_a_released_form_is_freed_without_the_garbage_collector(sign_data):
+    """A form and its bound fields refer to each other: released, they go as soon as the view
+    is done with them, not in a cyclic collection (nearly all of a signature's garbage)."""
+    gc.disable()
+    try:
+        form = SignatureForm(sign_data())
+        assert form.is_valid()
+        freed = weakref.ref(form)
+        form.release()
+        del form
+        assert freed() is None
+    finally:
+        gc.enable()
 
 
 def test_signing_forms_have_their_own_fields_and_widgets():
