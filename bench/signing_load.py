@@ -121,11 +121,20 @@ def prepare(total):
     return campaign, letter.url, bodies
 
 
-def start_gunicorn(workers):
-    env = {**os.environ, **ENV, "PYTHONPATH": f"{ROOT}:{ROOT / 'site'}:{ROOT / 'bench'}"}
+def start_gunicorn(workers, *, root=ROOT, extra_env=None, extra_args=()):
+    """gunicorn serving the tree at `root` (another checkout, to compare versions; with its own
+    virtualenv if it has one), plus `extra_env` (e.g. a setting to compare)."""
+    env = {
+        **os.environ,
+        **ENV,
+        "STATIC_ROOT": str(ROOT / "var" / "static"),  # pages are read, not their CSS and JS
+        **(extra_env or {}),
+        "PYTHONPATH": f"{root}:{root / 'site'}:{root / 'bench'}",
+    }
+    venv = root / ".venv" if (root / ".venv").exists() else ROOT / ".venv"
     return subprocess.Popen(
         [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            str(venv / "bin" / "gunicorn"),
             "--pythonpath",
             "site,bench",
             "config.wsgi",
@@ -136,10 +145,11 @@ def start_gunicorn(workers):
             "--backlog",
             "2048",
             *os.environ.get("BENCH_GUNICORN_ARGS", "").split(),
+            *extra_args,
             "--log-level",
             "warning",
         ],
-        cwd=ROOT,
+        cwd=root,
         env=env,
         start_new_session=True,
     )
