@@ -300,16 +300,14 @@ class SignatureForm(forms.Form):
 
 
 SignatureForm.base_fields = FieldCopies(SignatureForm.base_fields)
-COMMON_FIELDS = [
-    name
-    for name in SignatureForm.base_fields
-    if not any(name == field for fields in CATEGORY_FIELDS.values() for field, _ in fields)
-]
+_CATEGORY_ONLY = {name for fields in CATEGORY_FIELDS.values() for name, _required in fields}
 
 
 @functools.cache
 def _category_base_fields(category):
-    names = set(COMMON_FIELDS) | {name for name, _required in CATEGORY_FIELDS[category]}
+    own = {name for name, _required in CATEGORY_FIELDS[category]}
     return FieldCopies(
-        (name, field) for name, field in SignatureForm.base_fields.items() if name in names
+        (name, field)
+        for name, field in SignatureForm.base_fields.items()
+        if name not in _CATEGORY_ONLY or name in own
     )

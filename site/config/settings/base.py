@@ -116,8 +116,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 if IS_POSTGRES and env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
     # psycopg prepares a statement run 5 times on a connection. Only server-binding cursors
-    # qualify (the ORM binds on the client), so in practice the signing insert: parsing it
-    # was half its cost in PostgreSQL. Turn off behind PgBouncer in transaction mode < 1.21.
+    # qualify (the ORM binds on the client), so in practice the signing insert: parsing and
+    # planning it was 40 % of its cost in PostgreSQL. Turn off behind PgBouncer in transaction
+    # mode older than 1.21.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
