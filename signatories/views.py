@@ -345,7 +345,7 @@ def public_list(request, slug):
         )
     ).order_by("category_rank", "departement__code", "last_name", "first_name", "pk")
     paginator = Paginator(signatures, settings.SIGNATURES_PUBLIC_LIST_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page_obj = paginator.get_page(request.GET.get("page"))
     summary = get_counts(campaign)
     categories = [
         {"value": value, "label": label, "count": summary["by_category"].get(value, 0)}
@@ -358,7 +358,7 @@ def public_list(request, slug):
         "signatories/public_list.html",
         {
             "campaign": campaign,
-            "page": page,
+            "page_obj": page_obj,  # not "page": the site's templates take that for a Wagtail page
             "categories": categories,
             "departements": Departement.objects.all(),
             "selected_category": category,

@@ -25,6 +25,8 @@ def navigation(context, location):
     if menu is None:
         return []
     current = context.get("page")
+    if not isinstance(current, Page):
+        current = None  # a view's own "page" (e.g. a paginator's) is not a place in the menu
     items = []
     for item in menu.items.select_related("link_page").all():
         label, url, page = item.resolve(request)

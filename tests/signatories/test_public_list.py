@@ -67,6 +67,6 @@ def test_pagination(client, campaign, settings):
     settings.SIGNATURES_PUBLIC_LIST_PAGE_SIZE = 2
     SignatureFactory.create_batch(5, campaign=campaign, confirmed=True)
     response = get(client, campaign, page=3)
-    assert response.context["page"].number == 3
-    assert len(response.context["page"].object_list) == 1
+    assert response.context["page_obj"].number == 3
+    assert len(response.context["page_obj"].object_list) == 1
     assert 'rel="prev"' in response.content.decode()
