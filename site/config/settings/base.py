@@ -133,10 +133,15 @@ if REDIS_URL:
         }
     }
 else:
+    # Without Redis, a cache the web server and the task worker share (files): the counts the
+    # worker refreshes, the queued-confirmations guard and burnt challenges must be seen by both.
+    # A process-local cache kept the counter still until a restart, and emails a minute late.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "lettre",
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env.path("FILE_CACHE_DIR", default=BASE_DIR / "var" / "cache"),
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="lettre"),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
 
