@@ -187,7 +187,7 @@ class SignatureForm(forms.Form):
 
     def __init__(self, data=None, *args, all_fields=False, **kwargs):
         category = data.get("category") if data is not None and not all_fields else None
-        if category in CATEGORY_FIELDS:
+        if isinstance(category, str) and category in CATEGORY_FIELDS:
             # A sent form is validated over its category's fields only: the others were hidden
             # from the signer and are not stored, and cloning and cleaning them was half the
             # form's cost on the signing hot path.

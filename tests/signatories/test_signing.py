@@ -258,6 +258,9 @@ def test_a_sent_form_is_validated_over_its_categorys_fields_only(sign_data):
     professional = SignatureForm(sign_data(category="professional", job_title="Bibliothécaire"))
     assert not professional.is_valid()
     assert list(professional.errors) == ["establishment"]
+    # Any other value is validated over the whole form, and refused there, never a crash.
+    assert "category" in SignatureForm(sign_data(category=["individual"])).errors
+    assert "category" in SignatureForm(sign_data(category="<script>")).errors
 
 
 def test_a_redisplayed_form_keeps_what_was_typed_in_every_category(client, campaign, sign_data):
