@@ -42,7 +42,7 @@ setup: system-deps install messages
 run: setup
 	@echo "Site: http://$(HOST):$(PORT)/  Admin: http://$(HOST):$(PORT)/admin/ (demo / see README)"
 	@trap 'kill 0' INT TERM EXIT; \
-	$(MANAGE) db_worker --queue-name '*' --interval 1 & \
+	$(MANAGE) db_worker --queue-name '*' --interval 0.5 & \
 	$(MANAGE) run_scheduler & \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
@@ -58,6 +58,7 @@ test: test-deps install node_modules/.installed messages
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -143,15 +143,13 @@ class PageCacheMiddleware:
         ):
             return self.get_response(request)
 
-        from signatories.abuse import stamp_form_tokens, unstamp_form_tokens
-
         key = page_key(request)
         found = cache.get_many([GENERATION_KEY, key])
         generation = found.get(GENERATION_KEY, 0)
         entry = found.get(key)
         if entry is not None and entry[0] == generation:
             _generation, status, headers, content = entry
-            response = HttpResponse(stamp_form_tokens(content), status=status)
+            response = HttpResponse(content, status=status)
             for name, value in headers:
                 response[name] = value
             response["Content-Length"] = str(len(response.content))
@@ -160,6 +158,5 @@ class PageCacheMiddleware:
         response = self.get_response(request)
         if _storable(response):
             headers = [(k, v) for k, v in response.items() if k.lower() != "content-length"]
-            content = unstamp_form_tokens(request, response.content)
-            cache.set(key, (generation, response.status_code, headers, content), seconds)
+            cache.set(key, (generation, response.status_code, headers, response.content), seconds)
         return response

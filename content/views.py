@@ -2,7 +2,7 @@
 
 import logging
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import Paginator
 from django.db import DatabaseError
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
@@ -36,12 +36,7 @@ def search(request):
         pages = Page.objects.live().public().filter(locale=Locale.get_active())
         paginator = Paginator(pages.search(terms), SEARCH_PAGE_SIZE)
         try:
-            try:
-                results = paginator.page(request.GET.get("page") or 1)
-            except PageNotAnInteger:
-                results = paginator.page(1)
-            except EmptyPage:
-                results = paginator.page(paginator.num_pages)
+            results = paginator.get_page(request.GET.get("page"))
             results.object_list = list(results.object_list)
         except DatabaseError:
             # A query the engine cannot parse is answered as "no results", never a 500.

@@ -1,5 +1,6 @@
 """Abuse checks on the signing form: signed form token (with the minimum time to submit), honeypot,
-ALTCHA proof of work with replay protection, and rate limits per IP hash and per email domain.
+ALTCHA proof of work with replay protection, and rate limits per IP hash and per email domain
+(judged by the worker, which sees every submission in order).
 
 Only a wrong or replayed ALTCHA solution and a forged form token are errors shown to the signer.
 Everything else (honeypot filled, submitted too fast, no ALTCHA solution because JavaScript is off,
@@ -10,17 +11,19 @@ it, and the signer sees exactly the same answer as everybody else.
 import functools
 import hashlib
 import hmac
-import re
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import altcha
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache, caches
+from django.db.models import Count, Q
 from django.utils.crypto import salted_hmac
 
-from config.cache import run_script
+from campaigns.http import client_ip as client_ip  # re-exported: abuse.client_ip(request)
+
+from .models import AbuseSettings, Submission
 
 FORM_TOKEN_SALT = "signatories.form"  # noqa: S105 - a signing salt, not a secret
 
@@ -28,6 +31,7 @@ FORM_TOKEN_SALT = "signatories.form"  # noqa: S105 - a signing salt, not a secre
 HONEYPOT = "honeypot"
 TOO_FAST = "too-fast"
 NO_CHALLENGE = "no-challenge"
+NO_TOKEN = "no-token"  # noqa: S105 - a flag name, not a secret
 RATE_IP = "rate-ip"
 RATE_DOMAIN = "rate-domain"
 
@@ -47,21 +51,6 @@ class Verdict:
 # --- IP addresses: only ever kept as salted hashes -------------------------------------------
 
 
-def client_ip(request):
-    """The client's address: REMOTE_ADDR, or the Nth address from the right of X-Forwarded-For when
-    the site runs behind N trusted proxies (SIGNATURES_TRUSTED_PROXY_COUNT)."""
-    proxies = settings.SIGNATURES_TRUSTED_PROXY_COUNT
-    if proxies:
-        forwarded = [
-            part.strip()
-            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if part.strip()
-        ]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def hash_ip(ip):
     if not ip:
         return ""
@@ -74,10 +63,10 @@ def hash_ip(ip):
 
 
 def make_form_token(campaign, now=None):
-    return _form_token(campaign.pk, now)
+    return form_token_for(campaign.pk, now)
 
 
-def _form_token(campaign_pk, now=None):
+def form_token_for(campaign_pk, now=None):
     return signing.dumps(
         [campaign_pk, int(now if now is not None else time.time())], salt=FORM_TOKEN_SALT
     )
@@ -87,48 +76,13 @@ class FormTokenError(Exception):
     pass
 
 
-# A page kept by the page cache (content.caching) holds a marker where each form token was; every
-# visitor served from the cache gets fresh tokens, so the minimum time to submit still counts from
-# their own visit.
-_TOKEN_MARKER = "__signature_form_token__:{}__"  # noqa: S105 - a marker, not a secret
-_TOKEN_MARKER_RE = re.compile(rb"__signature_form_token__:(\d+)__")
-
-
-def note_form_token(request, token, campaign):
-    """Remember that a response to `request` carries `token` (see unstamp_form_tokens)."""
-    if request is not None:
-        if not hasattr(request, "_form_tokens"):
-            request._form_tokens = {}
-        request._form_tokens[token] = campaign.pk
-
-
-def unstamp_form_tokens(request, content):
-    """The response body with the form tokens noted for this request replaced by markers."""
-    for token, campaign_pk in getattr(request, "_form_tokens", {}).items():
-        content = content.replace(token.encode(), _TOKEN_MARKER.format(campaign_pk).encode())
-    return content
-
-
-def stamp_form_tokens(content, now=None):
-    """Fresh form tokens in place of the markers."""
-    if b"__signature_form_token__:" not in content:
-        return content
-    now = int(now if now is not None else time.time())
-    tokens = {}
-
-    def fresh(match):
-        pk = int(match.group(1))
-        if pk not in tokens:
-            tokens[pk] = _form_token(pk, now).encode()
-        return tokens[pk]
-
-    return _TOKEN_MARKER_RE.sub(fresh, content)
-
-
 def check_form_token(value, campaign, now=None):
-    """Seconds elapsed since the form was rendered; FormTokenError if forged, stale or for another
-    campaign (the page then shows a fresh form)."""
+    """Seconds elapsed since the form was given its token; None without a token (the cached page
+    carries none: JavaScript fetches it with the ALTCHA challenge); FormTokenError if forged,
+    stale or for another campaign (the page then shows a fresh form)."""
     now = now if now is not None else time.time()
+    if not value:
+        return None
     try:
         campaign_pk, rendered_at = signing.loads(value or "", salt=FORM_TOKEN_SALT)
     except (signing.BadSignature, ValueError, TypeError) as error:
@@ -162,8 +116,8 @@ def create_challenge():
 
     The server pre-computes the key for a random counter and signs it (deterministic mode), so
     verifying a solution costs one HMAC, not a key derivation: the signing path stays cheap.
-    Expected client work: about SIGNATURES_ALTCHA_MAX_NUMBER / 2 derivations of
-    SIGNATURES_ALTCHA_COST PBKDF2 iterations each.
+    Expected client work: about SIGNATURES_ALTCHA_MAX_NUMBER / 2 derivations of the
+    proof-of-work cost (AbuseSettings) in PBKDF2 iterations each.
     """
     import secrets
 
@@ -171,7 +125,7 @@ def create_challenge():
     max_number = max(1, settings.SIGNATURES_ALTCHA_MAX_NUMBER)
     return altcha.create_challenge(
         ALTCHA_ALGORITHM,
-        settings.SIGNATURES_ALTCHA_COST,
+        AbuseSettings.limits().altcha_cost,
         counter=secrets.randbelow(max_number + 1),
         expires_at=int(time.time()) + settings.SIGNATURES_ALTCHA_EXPIRES,
         hmac_secret=key,
@@ -185,19 +139,9 @@ class ChallengeError(Exception):
         self.reason = reason  # "invalid", "expired" or "replayed"
 
 
-@dataclass(frozen=True)
-class SolvedChallenge:
-    """A verified ALTCHA solution, still to be burnt (by assess(), with the rate limits)."""
-
-    key: str
-    ttl: int
-
-
 def verify_challenge(payload):
-    """Check an ALTCHA payload; ChallengeError if it is malformed, wrong or expired.
-
-    The solution is only burnt by assess(), in the same Redis round trip as the rate limits:
-    the same solution is accepted once."""
+    """Check an ALTCHA payload; ChallengeError if it is malformed, wrong or expired. Returns the
+    challenge's signature: the submission stores it, and a unique constraint accepts it once."""
     key, key_key = _altcha_keys()
     if not payload or len(payload) > 4000:
         raise ChallengeError("invalid")
@@ -210,119 +154,93 @@ def verify_challenge(payload):
         raise ChallengeError("expired")
     if not result.verified:
         raise ChallengeError("invalid")
-    expires_at = parsed.challenge.parameters.expires_at or (
-        time.time() + settings.SIGNATURES_ALTCHA_EXPIRES
-    )
-    # Remembered until the challenge expires by itself.
-    ttl = max(1, int(expires_at - time.time()) + 1)
-    return SolvedChallenge(key=f"altcha:used:{parsed.challenge.signature}", ttl=ttl)
+    signature = parsed.challenge.signature
+    if not isinstance(signature, str) or not 0 < len(signature) <= 128:
+        raise ChallengeError("invalid")
+    return signature
 
 
-# --- Rate limits: flag, never refuse ----------------------------------------------------------
+# --- Rate limits: flag, never refuse; judged by the worker --------------------------------------
 
 
 def parse_rate(value):
-    """'20/60' -> (20, 60): at most 20 in any fixed window of 60 seconds."""
+    """'20/60' -> (20, 60): at most 20 in any window of 60 seconds."""
     count, _, seconds = str(value).partition("/")
     return int(count), int(seconds or 60)
 
 
-def _hit(bucket, ttl):
-    try:
-        return cache.incr(bucket)
-    except ValueError:
-        if cache.add(bucket, 1, timeout=ttl):
-            return 1
-        return cache.incr(bucket)
+def _ip_rates(limits, _ip_hash):
+    return limits.ip_burst, limits.ip_sustained
 
 
-# One Redis command per submission: burn the ALTCHA solution (SET NX) and count a hit in each
-# rate-limit window, atomically. KEYS: challenge key (or "") then the buckets; ARGV: their TTLs.
-_RECORD_LUA = """
-local burnt = 1
-if KEYS[1] ~= "" then
-  burnt = redis.call("SET", KEYS[1], 1, "NX", "EX", ARGV[1]) and 1 or 0
-end
-local results = {burnt}
-for i = 2, #KEYS do
-  local count = redis.call("INCR", KEYS[i])
-  if count == 1 then
-    redis.call("EXPIRE", KEYS[i], ARGV[i])
-  end
-  results[i] = count
-end
-return results
-"""
+def _domain_rates(limits, domain):
+    if domain in limits.webmail_domains:
+        return limits.webmail_burst, limits.webmail_sustained
+    return limits.domain_burst, limits.domain_sustained
 
 
-def _record(challenge, buckets):
-    """Burn the challenge (if any) and increment each (bucket, ttl) counter. Returns
-    (challenge burnt now, counts)."""
-    results = run_script(
-        caches["default"],
-        _RECORD_LUA,
-        keys=[challenge.key if challenge else ""] + [bucket for bucket, _ttl in buckets],
-        args=[challenge.ttl if challenge else 0] + [ttl for _bucket, ttl in buckets],
-    )
-    if results is not None:
-        return bool(results[0]), results[1:]
-    # add() is atomic in every Django cache backend.
-    burnt = cache.add(challenge.key, 1, timeout=challenge.ttl) if challenge else True
-    return burnt, [_hit(bucket, ttl) for bucket, ttl in buckets]
+def rate_flags(batch):
+    """{submission pk: [flags]} for the signing submissions of `batch` (in queue order) that go
+    over a rate limit per IP hash or per email domain.
 
-
-def count_hits(checks, now=None, challenge=None):
-    """checks: [(flag, key, limit, window)]. Counts one hit in each fixed window and returns the
-    flags whose limit is exceeded. Burns `challenge` on the way: ChallengeError if it already was."""
-    now = now if now is not None else time.time()
-    buckets = [
-        (f"rl:{key}:{window}:{int(now // window)}", window + 5) for _f, key, _l, window in checks
-    ]
-    burnt, counts = _record(challenge, buckets)
-    if not burnt:
-        raise ChallengeError("replayed")
-    flags = []
-    for (flag, _key, limit, _window), count in zip(checks, counts, strict=True):
-        if count > limit and flag not in flags:
-            flags.append(flag)
+    A submission counts with those before it of the same IP hash (or domain) in each window: those
+    queued before the batch, counted in one query per kind of key over the window that ends at the
+    batch's first submission, then those earlier in the batch."""
+    flags = {}
+    if not batch:
+        return flags
+    limits = AbuseSettings.limits()
+    first = batch[0]
+    for flag, attr, rates_for in (
+        (RATE_IP, "ip_hash", _ip_rates),
+        (RATE_DOMAIN, "email_domain", _domain_rates),
+    ):
+        keys = {getattr(s, attr) for s in batch if getattr(s, attr)}
+        if not keys:
+            continue
+        windows = sorted({parse_rate(rate)[1] for key in keys for rate in rates_for(limits, key)})
+        before = Submission.objects.filter(
+            kind=Submission.Kind.SIGN,
+            pk__lt=first.pk,
+            created_at__gt=first.created_at - timedelta(seconds=windows[-1]),
+            **{f"{attr}__in": keys},
+        ).values(attr)
+        counts = before.annotate(
+            **{
+                f"w{window}": Count(
+                    "pk", filter=Q(created_at__gt=first.created_at - timedelta(seconds=window))
+                )
+                for window in windows
+            }
+        )
+        seen = {(row[attr], window): row[f"w{window}"] for row in counts for window in windows}
+        earlier = {}  # key -> created_at of the batch's submissions so far
+        for submission in batch:
+            key = getattr(submission, attr)
+            if not key:
+                continue
+            times = earlier.setdefault(key, [])
+            for rate in rates_for(limits, key):
+                limit, window = parse_rate(rate)
+                since = submission.created_at - timedelta(seconds=window)
+                count = seen.get((key, window), 0) + sum(t > since for t in times) + 1
+                if count > limit and flag not in flags.get(submission.pk, []):
+                    flags.setdefault(submission.pk, []).append(flag)
+            times.append(submission.created_at)
     return flags
 
 
-def is_webmail(domain):
-    return domain in settings.SIGNATURES_WEBMAIL_DOMAINS
-
-
-def check_rate_limits(ip_hash, domain, now=None, challenge=None):
-    checks = []
-    if ip_hash:
-        for rate in (settings.SIGNATURES_RATE_IP_BURST, settings.SIGNATURES_RATE_IP_SUSTAINED):
-            checks.append((RATE_IP, f"ip:{ip_hash}", *parse_rate(rate)))
-    if domain:
-        if is_webmail(domain):
-            rates = (
-                settings.SIGNATURES_RATE_WEBMAIL_BURST,
-                settings.SIGNATURES_RATE_WEBMAIL_SUSTAINED,
-            )
-        else:
-            rates = (
-                settings.SIGNATURES_RATE_DOMAIN_BURST,
-                settings.SIGNATURES_RATE_DOMAIN_SUSTAINED,
-            )
-        for rate in rates:
-            checks.append((RATE_DOMAIN, f"domain:{domain}", *parse_rate(rate)))
-    return count_hits(checks, now, challenge)
-
-
-def assess(*, honeypot, elapsed, challenge, ip_hash, domain, now=None):
-    """Flags for a submission whose form token and ALTCHA solution (`challenge`, None when the
-    signer sent none) passed their checks. Burns the solution: ChallengeError if replayed."""
+def assess(*, honeypot, elapsed, challenge):
+    """Flags of a submission whose form token and ALTCHA solution (`challenge`, None when the
+    signer sent none) passed their checks; the worker adds the rate limits."""
     verdict = Verdict()
     if honeypot:
         verdict.flags.append(HONEYPOT)
         verdict.bot = True
-    if elapsed < settings.SIGNATURES_FORM_MIN_SECONDS:
+    if elapsed is None:
+        verdict.flags.append(NO_TOKEN)
+    elif elapsed < settings.SIGNATURES_FORM_MIN_SECONDS:
         verdict.flags.append(TOO_FAST)
     if challenge is None and settings.SIGNATURES_ALTCHA_REQUIRED:
         verdict.flags.append(NO_CHALLENGE)
-    verdict.flags.extend(check_rate_limits(ip_hash, domain, now, challenge))
     return verdict

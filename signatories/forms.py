@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import geo
 from .models import Organisation, Region, Signature
+from .text import strip_invisible
 
 Category = Signature.Category
 
@@ -103,6 +104,17 @@ class FieldCopies(dict):
         return fields
 
 
+class NameField(forms.CharField):
+    """A name, title or organisation: one line (a tab or line break becomes a space), without
+    the bidirectional controls and zero-width characters that would make it display as
+    something else (signatories.text)."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = " ".join(strip_invisible(value).split())
+        return super().to_python(value)
+
+
 def text(autocomplete, **attrs):
     return forms.TextInput(attrs={"autocomplete": autocomplete, **attrs})
 
@@ -111,8 +123,8 @@ class SignatureForm(forms.Form):
     category = forms.ChoiceField(
         label=_("I sign as"), choices=Category.choices, widget=forms.RadioSelect
     )
-    first_name = forms.CharField(label=_("First name"), max_length=100, widget=text("given-name"))
-    last_name = forms.CharField(label=_("Last name"), max_length=100, widget=text("family-name"))
+    first_name = NameField(label=_("First name"), max_length=100, widget=text("given-name"))
+    last_name = NameField(label=_("Last name"), max_length=100, widget=text("family-name"))
     email = forms.EmailField(
         label=_("Email address"),
         max_length=254,
@@ -130,9 +142,7 @@ class SignatureForm(forms.Form):
     authority_kind = forms.ChoiceField(
         label=_("Kind of authority"), choices=[("", "—"), *AUTHORITY_KINDS], required=False
     )
-    authority_name = forms.CharField(
-        label=_("Name of the authority"), max_length=255, required=False
-    )
+    authority_name = NameField(label=_("Name of the authority"), max_length=255, required=False)
     authority_code = forms.CharField(
         label=_("INSEE code or SIREN"),
         max_length=16,
@@ -141,36 +151,34 @@ class SignatureForm(forms.Form):
             "Commune: INSEE code (e.g. 69123); département: its number; any: SIREN (9 digits)."
         ),
     )
-    representative_title = forms.CharField(
+    representative_title = NameField(
         label=_("Your title (as its representative)"), max_length=150, required=False
     )
     # Elected official.
     office = forms.ChoiceField(
         label=_("Office"), choices=[("", "—"), *ELECTED_OFFICES], required=False
     )
-    territory = forms.CharField(
+    territory = NameField(
         label=_("Commune, département, region or constituency"), max_length=150, required=False
     )
     # Library professional.
-    job_title = forms.CharField(
+    job_title = NameField(
         label=_("Job title"), max_length=150, required=False, widget=text("organization-title")
     )
-    establishment = forms.CharField(
+    establishment = NameField(
         label=_("Library or establishment"),
         max_length=255,
         required=False,
         widget=text("organization"),
     )
     # Association or organisation.
-    organisation = forms.CharField(
+    organisation = NameField(
         label=_("Association or organisation"),
         max_length=255,
         required=False,
         widget=text("organization"),
     )
-    organisation_role = forms.CharField(
-        label=_("Your role (optional)"), max_length=150, required=False
-    )
+    organisation_role = NameField(label=_("Your role (optional)"), max_length=150, required=False)
     # Consents: separate, none pre-ticked.
     consent_sign = forms.BooleanField(
         label=CONSENT_LABELS["consent_sign"],
@@ -183,7 +191,8 @@ class SignatureForm(forms.Form):
     )
     # Abuse checks: a honeypot hidden from people, and the signed render time.
     website = forms.CharField(required=False, max_length=200, widget=text("off", tabindex="-1"))
-    form_token = forms.CharField(widget=forms.HiddenInput, max_length=300)
+    # Empty on the publicly cached page: JavaScript fills it from the ALTCHA challenge's answer.
+    form_token = forms.CharField(widget=forms.HiddenInput, max_length=300, required=False)
 
     def __init__(self, data=None, *args, all_fields=False, **kwargs):
         category = data.get("category") if data is not None and not all_fields else None

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
-from . import counts, emails, services
+from . import counts, emails, intake, privacy
 from .models import Signature
 
 logger = logging.getLogger(__name__)
@@ -53,11 +53,25 @@ def send_signature_email(signature_id, kind, attempt=1):
 
 
 @task(queue_name="emails")
-def send_pending_confirmations():
-    """Send the confirmation emails of new signatures (queued on demand, and periodically)."""
-    return services.dispatch_confirmations(
-        lambda signature_id: send_signature_email.call(signature_id, "confirm")
-    )
+def send_signature_emails(items):
+    """The emails one batch of submissions decided: [(signature_id, kind), ...]."""
+    return [send_signature_email.call(signature_id, kind) for signature_id, kind in items]
+
+
+def _queue_emails(items):
+    send_signature_emails.enqueue([list(item) for item in items])
+
+
+@task(queue_name="intake")
+def process_submissions():
+    """Decide what waiting submissions mean (queued every second by the scheduler)."""
+    return intake.drain(_queue_emails)
+
+
+@task()
+def purge_submissions():
+    """Delete processed submissions that no rate limit needs any more (periodic)."""
+    return intake.purge_processed()
 
 
 @task()
@@ -69,4 +83,4 @@ def refresh_counts():
 @task()
 def anonymise_closed_campaigns():
     """Blank personal data a configurable time after campaigns close (periodic)."""
-    return services.anonymise_closed_campaigns()
+    return privacy.anonymise_closed_campaigns()

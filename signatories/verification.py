@@ -13,6 +13,7 @@ import logging
 from django.db import transaction
 from django.db.models import Q
 
+from .lifecycle import change_status
 from .models import Organisation, Signature
 
 logger = logging.getLogger(__name__)
@@ -47,8 +48,6 @@ def find_organisation(signature):
 def verify_after_confirmation(signature):
     """Verify a freshly confirmed signature if it can be; returns the method used or None."""
     from signatories.register.matching import match_signature
-
-    from .services import change_status
 
     if signature.category not in Signature.VERIFIED_CATEGORIES:
         return None

@@ -20,11 +20,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from campaigns.models import Campaign
 
-from . import abuse, services, tokens
-from .canonical import canonical_email, email_domain
+from . import abuse, confirmation, intake, lifecycle, privacy, tasks, tokens
 from .counts import cache_key, get_counts, progress
 from .forms import SignatureForm
-from .models import Departement, Signatory, Signature
+from .models import Departement, Signature
 
 
 def public_cache(response):
@@ -101,25 +100,23 @@ def sign(request, slug):
 
     data = form.cleaned_data
     form.release()
-    ip = abuse.client_ip(request)
+    verdict = abuse.assess(honeypot=bool(data.get("website")), elapsed=elapsed, challenge=challenge)
     try:
-        verdict = abuse.assess(
-            honeypot=bool(data.get("website")),
-            elapsed=elapsed,
+        intake.record_signature(
+            campaign,
+            data,
+            verdict=verdict,
             challenge=challenge,
-            ip_hash=abuse.hash_ip(ip),
-            domain=email_domain(data["email"]),
+            ip_hash=abuse.hash_ip(abuse.client_ip(request)),
+            language=_language(),
         )
-    except abuse.ChallengeError as error:  # the solution was already used
-        return redisplay(challenge_error_message(error.reason))
-    services.sign(
-        campaign,
-        data,
-        ip=ip,
-        language=get_language() or settings.LANGUAGE_CODE,
-        verdict=verdict,
-    )
+    except intake.ChallengeReplayed:
+        return redisplay(challenge_error_message("replayed"))
     return _see_other(_check_inbox_url(campaign.slug))
+
+
+def _language():
+    return get_language() or settings.LANGUAGE_CODE
 
 
 def _check_inbox_url(slug):
@@ -156,10 +153,12 @@ def resend(request):
     if request.method == "POST":
         email = request.POST.get("email", "").strip()[:254]
         if "@" in email:
-            for target in (
-                [campaign] if campaign else Campaign.objects.filter(status=Campaign.Status.OPEN)
-            ):
-                services.resend(target, email)
+            intake.record_resend(
+                campaign,
+                email,
+                ip_hash=abuse.hash_ip(abuse.client_ip(request)),
+                language=_language(),
+            )
             if campaign:
                 return _see_other(reverse("signatories:check_inbox", args=[campaign.slug]))
             messages.info(
@@ -186,18 +185,26 @@ def bad_link(request, error, purpose):
 
 
 @never_cache
-@require_GET
+@csrf_exempt  # the signed link is the proof; a mail client's first visit has no CSRF cookie
+@require_http_methods(["GET", "POST"])
 def confirm(request, token):
+    """The link opens a page with a button: only its POST confirms, so a link scanner that opens
+    every link of an email (GET) confirms nothing."""
     try:
         signature = tokens.read_token(token, "confirm")
     except tokens.BadToken as error:
         return bad_link(request, error, "confirm")
-    outcome = services.confirm(signature)
+    campaign = signature.campaign
+    if request.method == "GET":
+        return render(
+            request, "signatories/confirm.html", {"signature": signature, "campaign": campaign}
+        )
+    outcome = confirmation.confirm(signature)
     signature.refresh_from_db()
     return render(
         request,
         "signatories/confirmed.html",
-        {"signature": signature, "campaign": signature.campaign, "outcome": outcome},
+        {"signature": signature, "campaign": campaign, "outcome": outcome},
     )
 
 
@@ -214,9 +221,9 @@ def withdraw(request, token):
         email = signature.signatory.email if signature.signatory else ""
         language = signature.language
         was_withdrawn = signature.status == Signature.Status.WITHDRAWN
-        services.withdraw(signature, erase=erase)
+        lifecycle.withdraw(signature, erase=erase)
         if not erase and not was_withdrawn and email:
-            services.enqueue_withdrawn_email(signature.pk)
+            tasks.send_signature_email.enqueue(signature.pk, "withdrawn")
         return render(
             request,
             "signatories/withdrawn.html",
@@ -239,11 +246,9 @@ def data_request(request):
                 "signatories/data_request.html",
                 {"error": _("Enter a valid email address."), "email": email},
             )
-        signatory = Signatory.objects.filter(canonical_email=canonical_email(email)).first()
-        if signatory is not None and cache.add(f"signatories:data-request:{signatory.pk}", 1, 600):
-            latest = signatory.signatures.order_by("-created_at").first()
-            if latest is not None:
-                services.enqueue_data_email(latest.pk)
+        intake.record_data_request(
+            email, ip_hash=abuse.hash_ip(abuse.client_ip(request)), language=_language()
+        )
         return render(request, "signatories/data_request.html", {"sent": True})
     return render(request, "signatories/data_request.html", {})
 
@@ -257,7 +262,7 @@ def data_copy(request, token):
         return bad_link(request, error, "data")
     if signature.signatory is None:
         return bad_link(request, tokens.BadToken(), "data")
-    data = services.export_data(signature.signatory)
+    data = privacy.export_data(signature.signatory)
     if request.GET.get("format") == "json":
         response = HttpResponse(
             json.dumps(data, ensure_ascii=False, indent=2),
@@ -388,4 +393,10 @@ def counts_json(request, slug):
 @never_cache
 @require_GET
 def altcha_challenge(request):
-    return JsonResponse(abuse.create_challenge().to_dict())
+    """A proof-of-work challenge; with ?campaign=<id>, the signing form's token too (header
+    X-Form-Token), so that the publicly cached page holds nothing per visitor."""
+    response = JsonResponse(abuse.create_challenge().to_dict())
+    campaign = request.GET.get("campaign", "")
+    if campaign.isdigit() and len(campaign) < 10:
+        response["X-Form-Token"] = abuse.form_token_for(int(campaign))
+    return response

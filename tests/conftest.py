@@ -1,10 +1,15 @@
 import os
+import uuid
 from unittest import mock
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.test import override_settings
 from django.utils import translation
+
+from campaigns import health
+from tests.redis_server import TIMEOUT, RedisServer
 
 TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "django_db_reset_sequences"}
 
@@ -64,12 +69,12 @@ def clear_cache():
     """Empty the cache; on Redis only this test's keys (clear() would flush the database that
     other test processes share)."""
     from django.core.cache import caches
-
-    from config.cache import RedisCache
+    from django_redis import get_redis_connection
+    from django_redis.cache import RedisCache
 
     cache = caches["default"]
     if isinstance(cache, RedisCache):
-        client = cache._cache.get_client(write=True)
+        client = get_redis_connection("default")
         keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
         if keys:
             client.delete(*keys)
@@ -89,14 +94,11 @@ def _default_language():
 @pytest.fixture(autouse=True)
 def _clear_cache():
     from campaigns.models.campaign import CampaignManager
-    from signatories.services import forget_departement_ids, forget_dispatch_cover
 
     def clear():
         clear_cache()
         # Per-process memos: rows they hold may be rolled back with the test's transaction.
         CampaignManager.forget()
-        forget_departement_ids()
-        forget_dispatch_cover()
 
     clear()
     yield
@@ -105,8 +107,9 @@ def _clear_cache():
 
 @pytest.fixture
 def redis_cache(settings):
-    """The default cache on the real Redis, as in production (REDIS_TEST_URL, by default
-    database 15 of 127.0.0.1:6379), under a key prefix of this test's own."""
+    """The default cache on the real Redis, configured as in production (django-redis, failing
+    soft), at REDIS_TEST_URL (by default database 15 of 127.0.0.1:6379), under a key prefix of
+    this test's own."""
     import uuid
 
     import redis
@@ -118,9 +121,15 @@ def redis_cache(settings):
         pytest.skip(f"needs Redis at {url} (REDIS_TEST_URL)")
     settings.CACHES = {
         "default": {
-            "BACKEND": "config.cache.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": url,
             "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+            # Production's options; a timeout with room for a Redis shared by parallel tests.
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 2,
+                "SOCKET_TIMEOUT": 2,
+            },
         }
     }
     from django.core.cache import cache
@@ -141,7 +150,8 @@ def any_cache(request):
 
 @pytest.fixture
 def run_tasks():
-    """Run the real django-tasks-db worker until the queue is empty, as production would.
+    """Run the real django-tasks-db worker until the queue is empty, as production would, after
+    queueing the processing of submissions as the scheduler does every second.
 
     Tests run inside a transaction that never commits, so callbacks registered with
     transaction.on_commit are run first (as a commit would). The worker closes "old" connections
@@ -150,6 +160,9 @@ def run_tasks():
     from django.db import connection
 
     def run(queue="*"):
+        from signatories.tasks import process_submissions
+
+        process_submissions.enqueue()  # as the scheduler does every second
         while connection.run_on_commit:
             callbacks = list(connection.run_on_commit)
             connection.run_on_commit.clear()
@@ -171,3 +184,35 @@ def run_tasks():
             )
 
     return run
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def production_cache(redis_server):
+    """The default cache on that Redis with production's options (see the cache settings)."""
+    caches = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": redis_server.url,
+            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": TIMEOUT,
+                "SOCKET_TIMEOUT": TIMEOUT,
+            },
+        }
+    }
+    health.forget()
+    # Left before the suite's own cache clearing runs on teardown (on a Redis that is gone).
+    with override_settings(CACHES=caches, DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS=True):
+        from django.core.cache import cache
+
+        yield cache
+    health.forget()

@@ -1,6 +1,6 @@
 """Page types of the public site: home, open letter, position paper, news, standard pages."""
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import Paginator
 from django.db import models
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -323,14 +323,9 @@ class NewsIndexPage(PublicCacheMixin, BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        paginator = Paginator(self.get_news(), NEWS_PAGE_SIZE)
-        try:
-            news = paginator.page(request.GET.get("page") or 1)
-        except PageNotAnInteger:
-            news = paginator.page(1)
-        except EmptyPage:
-            news = paginator.page(paginator.num_pages)
-        context["news"] = news
+        context["news"] = Paginator(self.get_news(), NEWS_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
         return context
 
 

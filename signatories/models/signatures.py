@@ -19,6 +19,8 @@ class Signatory(models.Model):
     canonical_email = models.CharField(_("canonical email"), max_length=254)
     language = models.CharField(_("language"), max_length=8, default="fr")
     created_at = models.DateTimeField(auto_now_add=True)
+    # When a link to a copy of their data was last sent (at most one per DATA_REQUEST_INTERVAL).
+    data_emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("signatory")
@@ -45,6 +47,15 @@ class SignatureQuerySet(models.QuerySet):
             (~official & models.Q(status__in=Signature.COUNTED_STATUSES))
             | (official & models.Q(status=Signature.Status.VERIFIED))
         )
+
+    def supporters(self):
+        """Who receives the newsletters: counted, with newsletter consent, of a signatory (an
+        address to write to); an offline signature only when its consent was recorded."""
+        return self.filter(
+            status__in=Signature.COUNTED_STATUSES,
+            consent_newsletter=True,
+            signatory__isnull=False,
+        ).filter(models.Q(source=Signature.Source.ONLINE) | models.Q(consented_at__isnull=False))
 
 
 class InvalidTransition(Exception):
@@ -184,9 +195,6 @@ class Signature(models.Model):
     token = models.CharField(max_length=43, default="", blank=True, editable=False)
     emails_sent = models.PositiveSmallIntegerField(_("emails sent"), default=0)
     last_emailed_at = models.DateTimeField(_("last emailed at"), null=True, blank=True)
-    # The confirmation email of a new signature waits here for the next dispatch run
-    # (services.dispatch_confirmations) rather than costing each signature a task of its own.
-    confirmation_pending = models.BooleanField(default=False, editable=False)
     flag_reason = models.CharField(_("flag reason"), max_length=255, blank=True, default="")
 
     # Verification of officials and authorities.
@@ -266,11 +274,6 @@ class Signature(models.Model):
             models.Index(fields=["status"], name="signature_status_idx"),
             models.Index(fields=["ip_hash"], name="signature_ip_hash_idx"),
             models.Index(fields=["email_domain"], name="signature_email_domain_idx"),
-            models.Index(
-                fields=["id"],
-                condition=models.Q(confirmation_pending=True),
-                name="signature_confirmation_due_idx",
-            ),
             models.Index(
                 fields=["organisation"],
                 condition=models.Q(organisation__isnull=False),

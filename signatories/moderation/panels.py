@@ -8,6 +8,7 @@ from campaigns.models import Campaign
 from signatories.models import Signature
 
 from . import services
+from .intake_viewsets import queue_summary
 
 CHART_DAYS = 30
 CHART_WIDTH, CHART_HEIGHT = 600, 120
@@ -91,4 +92,24 @@ class SignaturesPanel(Component):
                 "can_moderate": services.can_moderate(user),
             }
         )
+        return context
+
+
+class SubmissionsPanel(Component):
+    """What the signer-facing forms sent and the worker has yet to process, or failed to."""
+
+    name = "submissions"
+    order = 95
+    template_name = "moderation/panels/submissions.html"
+
+    def __init__(self, request):
+        self.request = request
+
+    @staticmethod
+    def is_shown_to(user):
+        return services.can_moderate(user)
+
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        context["summary"] = queue_summary()
         return context

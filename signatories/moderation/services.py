@@ -1,7 +1,7 @@
 """Staff actions on signatures: verify, reject, clear a flag, invalidate (one, many, or in bulk by
 criteria) and undo a bulk invalidation.
 
-Every change goes through ``signatories.services.change_status`` (the state machine, the save and the
+Every change goes through ``signatories.lifecycle.change_status`` (the state machine, the save and the
 ``signature_status_changed`` signal inside the transaction, so Mailchimp and counts follow) and
 writes a ModerationEvent in the same transaction. Errors meant for staff are ModerationError with a
 translated message; callers show it rather than fail.
@@ -16,8 +16,8 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from signatories.lifecycle import change_status
 from signatories.models import Signature
-from signatories.services import change_status
 
 from .models import BulkInvalidation, ModerationEvent
 

@@ -3,13 +3,20 @@
 from django.contrib.auth.models import Permission
 from wagtail import hooks
 
-from .panels import SignaturesPanel
+from .intake_viewsets import SubmissionViewSet
+from .panels import SignaturesPanel, SubmissionsPanel
 from .viewsets import SignaturesGroup
 
 
 @hooks.register("register_admin_viewset")
 def register_signatures_viewsets():
     return SignaturesGroup()
+
+
+@hooks.register("register_admin_viewset")
+def register_submissions_viewset():
+    # Its menu entry joins the "Signatures" submenu through SignaturesGroup.submenu_hook.
+    return SubmissionViewSet("submissions")
 
 
 @hooks.register("register_permissions")
@@ -26,13 +33,7 @@ def add_signatures_panel(request, panels):
         panels.append(SignaturesPanel(request))
 
 
-@hooks.register("register_account_menu_item")
-def two_factor_account_item(request):
-    from django.urls import reverse
-    from django.utils.translation import gettext as _
-
-    return {
-        "url": reverse("two_factor:index"),
-        "label": _("Two-factor authentication"),
-        "help_text": _("Your authenticator app and backup codes for signing in."),
-    }
+@hooks.register("construct_homepage_panels")
+def add_submissions_panel(request, panels):
+    if SubmissionsPanel.is_shown_to(request.user):
+        panels.append(SubmissionsPanel(request))

@@ -57,9 +57,6 @@ def form_context(context, campaign, form=None):
     }
 
 
-TOKEN_PLACEHOLDER = "__signature_form_token__"  # noqa: S105 - a marker, not a secret
-
-
 @register.simple_tag(takes_context=True)
 def signature_panel(context, campaign):
     """The signing form for `campaign` (or a closed notice), with a link to the public list.
@@ -72,16 +69,14 @@ def signature_panel(context, campaign):
     key = f"signatories:panel:{campaign.pk}:{campaign.updated_at.timestamp()}:{get_language()}"
     html = cache.get(key)
     if html is None:
-        form = SignatureForm(initial={"form_token": TOKEN_PLACEHOLDER})
+        form = SignatureForm()
         html = render_to_string(
             "signatories/_panel.html",
             form_context(context, campaign, form),
             request=context.get("request"),
         )
         cache.set(key, html, 60)
-    token = abuse.make_form_token(campaign)
-    abuse.note_form_token(context.get("request"), token, campaign)
-    return mark_safe(html.replace(TOKEN_PLACEHOLDER, token))  # noqa: S308
+    return mark_safe(html)  # noqa: S308 - rendered by our own template
 
 
 @register.simple_tag(takes_context=True)

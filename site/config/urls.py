@@ -15,7 +15,7 @@ urlpatterns = i18n_patterns(
 )
 
 urlpatterns += [
-    path("admin/2fa/", include("signatories.moderation.otp_urls")),
+    path("admin/2fa/", include("campaigns.staff.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("", include("content.urls")),

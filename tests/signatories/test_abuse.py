@@ -1,30 +1,27 @@
 import base64
 import json
 import time
-from types import SimpleNamespace
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from signatories import abuse
 from signatories.models import Signature
 from tests.signatories.conftest import solve_challenge
+from tests.signatories.submitting import process
 
 S = Signature.Status
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def one_rate_window(monkeypatch):
-    """Stop the clock the abuse checks read, so that a test's posts all fall in the same
-    rate-limit window (one that began just before a post would split their counts)."""
-    frozen = time.time()
-    monkeypatch.setattr(abuse, "time", SimpleNamespace(time=lambda: frozen))
-
-
 def post(client, campaign, data, **extra):
-    return client.post(reverse("signatories:sign", args=[campaign.slug]), data, **extra)
+    """Post the signing form, then let the worker decide what it means."""
+    response = client.post(reverse("signatories:sign", args=[campaign.slug]), data, **extra)
+    process()
+    return response
 
 
 def test_valid_challenge_gives_a_pending_signature(client, campaign, sign_data):
@@ -79,7 +76,7 @@ def test_garbage_solution_is_an_error_not_a_500(client, campaign, sign_data, gar
     assert Signature.objects.count() == 0
 
 
-def test_replayed_solution_is_refused(client, campaign, sign_data, any_cache):
+def test_replayed_solution_is_refused(client, campaign, sign_data):
     payload = solve_challenge()
     assert post(client, campaign, sign_data(altcha=payload)).status_code == 303
     response = post(client, campaign, sign_data(altcha=payload, email="other@example.org"))
@@ -115,7 +112,7 @@ def test_too_fast_submission_is_flagged(client, campaign, sign_data):
     assert signature.status == S.FLAGGED and abuse.TOO_FAST in signature.flag_reason
 
 
-@pytest.mark.parametrize("token", ["", "forged", "WzEsMTcwMDAwMDAwMF0:1abc:xyz"])
+@pytest.mark.parametrize("token", ["forged", "WzEsMTcwMDAwMDAwMF0:1abc:xyz"])
 def test_forged_form_token_redisplays_the_form(client, campaign, sign_data, token):
     response = post(client, campaign, sign_data(form_token=token))
     assert response.status_code == 200
@@ -123,6 +120,14 @@ def test_forged_form_token_redisplays_the_form(client, campaign, sign_data, toke
     assert Signature.objects.count() == 0
     # the re-displayed form carries a fresh token and keeps what was typed
     assert 'value="Camille"' in response.content.decode()
+
+
+def test_no_form_token_is_accepted_but_flagged(client, campaign, sign_data):
+    """Without JavaScript the cached page's form has no token (it comes with the challenge)."""
+    assert post(client, campaign, sign_data(form_token="", altcha=None)).status_code == 303
+    signature = Signature.objects.get()
+    assert signature.status == S.FLAGGED
+    assert signature.flag_reason == "no-token, no-challenge"
 
 
 def test_form_token_of_another_campaign_is_refused(client, campaign, sign_data):
@@ -136,9 +141,7 @@ def test_form_token_of_another_campaign_is_refused(client, campaign, sign_data):
     assert Signature.objects.count() == 0
 
 
-def test_ip_rate_limit_flags_but_answers_the_same(
-    client, campaign, sign_data, settings, one_rate_window
-):
+def test_ip_rate_limit_flags_but_answers_the_same(client, campaign, sign_data, settings):
     settings.SIGNATURES_RATE_IP_BURST = "3/60"
     answers = {
         post(client, campaign, sign_data(email=f"p{i}@example{i}.org"))["Location"]
@@ -150,7 +153,7 @@ def test_ip_rate_limit_flags_but_answers_the_same(
     assert all(abuse.RATE_IP in reason for _, reason in statuses[3:])
 
 
-def test_ip_limit_is_per_ip_hash(client, campaign, sign_data, settings, any_cache):
+def test_ip_limit_is_per_ip_hash(client, campaign, sign_data, settings):
     settings.SIGNATURES_RATE_IP_BURST = "1/60"
     post(client, campaign, sign_data(email="a@one.org"), REMOTE_ADDR="10.0.0.1")
     post(client, campaign, sign_data(email="b@two.org"), REMOTE_ADDR="10.0.0.2")
@@ -159,9 +162,7 @@ def test_ip_limit_is_per_ip_hash(client, campaign, sign_data, settings, any_cach
     assert len(hashes) == 2 and not {"10.0.0.1", "10.0.0.2"} & hashes
 
 
-def test_domain_rate_limit_flags_and_webmail_has_more_room(
-    client, campaign, sign_data, settings, any_cache, one_rate_window
-):
+def test_domain_rate_limit_flags_and_webmail_has_more_room(client, campaign, sign_data, settings):
     settings.SIGNATURES_RATE_IP_BURST = "1000/60"
     settings.SIGNATURES_RATE_DOMAIN_BURST = "2/60"
     settings.SIGNATURES_RATE_WEBMAIL_BURST = "10/60"
@@ -177,12 +178,47 @@ def test_domain_rate_limit_flags_and_webmail_has_more_room(
     assert not Signature.objects.filter(email_domain="orange.fr", status=S.FLAGGED).exists()
 
 
-def test_sustained_rate_limit(settings, any_cache):
+def _submissions(campaign, times, ip_hash="hash", domain="example.org"):
+    from signatories.models import Submission
+
+    return [
+        Submission.objects.create(
+            kind="sign",
+            campaign=campaign,
+            canonical_email=f"p{i}@{domain}",
+            email_domain=domain,
+            ip_hash=ip_hash,
+            created_at=at,
+        )
+        for i, at in enumerate(times)
+    ]
+
+
+def test_sustained_rate_limit(campaign, settings):
     settings.SIGNATURES_RATE_IP_BURST = "100/60"
     settings.SIGNATURES_RATE_IP_SUSTAINED = "4/3600"
-    now = 1_000_000.0
-    results = [abuse.check_rate_limits("hash", "", now=now + i * 61) for i in range(6)]
-    assert results[:4] == [[]] * 4 and results[4] == [abuse.RATE_IP]
+    settings.SIGNATURES_RATE_DOMAIN_BURST = settings.SIGNATURES_RATE_DOMAIN_SUSTAINED = "99/60"
+    start = timezone.now() - timedelta(hours=2)
+    rows = _submissions(campaign, [start + timedelta(seconds=61 * i) for i in range(6)])
+    flags = abuse.rate_flags(rows)
+    assert [flags.get(row.pk, []) for row in rows] == [[], [], [], [], ["rate-ip"], ["rate-ip"]]
+
+
+def test_rate_limits_count_the_submissions_queued_before_the_batch(campaign, settings):
+    """The worker sees every submission in order: a batch counts those already processed."""
+    settings.SIGNATURES_RATE_IP_BURST = "3/60"
+    settings.SIGNATURES_RATE_DOMAIN_BURST = settings.SIGNATURES_RATE_DOMAIN_SUSTAINED = "99/60"
+    now = timezone.now()
+    rows = _submissions(campaign, [now - timedelta(seconds=s) for s in (50, 40, 30, 20, 10)])
+    old = _submissions(campaign, [now - timedelta(seconds=200)], ip_hash="other")
+    assert abuse.rate_flags(old) == {}
+    assert abuse.rate_flags(rows[:2]) == {}
+    assert abuse.rate_flags(rows[2:]) == {rows[3].pk: ["rate-ip"], rows[4].pk: ["rate-ip"]}
+    soon = _submissions(campaign, [now + timedelta(seconds=5)])
+    assert abuse.rate_flags(soon) == {soon[0].pk: ["rate-ip"]}  # the 6th in 60 s
+    # 60 s on, only those of the last 60 s count: 10 s before and the one above, then this one
+    later = _submissions(campaign, [now + timedelta(seconds=45)])
+    assert abuse.rate_flags(later) == {}
 
 
 def test_flagged_signatures_are_not_counted(campaign):
@@ -201,33 +237,3 @@ def test_trusted_proxy_header(rf, settings):
     assert abuse.client_ip(request) == "10.0.0.1"
     settings.SIGNATURES_TRUSTED_PROXY_COUNT = 2
     assert abuse.client_ip(request) == "203.0.113.9"
-
-
-def test_one_redis_client_per_pool(redis_cache):
-    from django.core.cache import caches
-
-    backend = caches["default"]
-    first = backend._cache.get_client(write=True)
-    assert backend._cache.get_client() is first
-    redis_cache.set("k", {"a": 1}, 30)
-    assert redis_cache.get("k") == {"a": 1}
-    assert redis_cache.add("n", 1, 30) and redis_cache.incr("n") == 2
-
-
-def test_burn_and_rate_limits_are_one_atomic_step(redis_cache):
-    """The ALTCHA solution is burnt with the rate-limit hits; a replay counts as a hit too."""
-    challenge = abuse.SolvedChallenge(key="altcha:used:abc", ttl=30)
-    checks = [(abuse.RATE_IP, "ip:h", 2, 60), (abuse.RATE_DOMAIN, "domain:d.fr", 5, 3600)]
-    now = 1_000_000.0
-    assert abuse.count_hits(checks, now, challenge) == []
-    with pytest.raises(abuse.ChallengeError) as error:
-        abuse.count_hits(checks, now, challenge)
-    assert error.value.reason == "replayed"
-    assert abuse.count_hits(checks, now) == [abuse.RATE_IP]  # third hit in the window
-    from django.core.cache import caches
-
-    backend = caches["default"]
-    client = backend._cache.get_client()
-    key = backend.make_and_validate_key(f"rl:ip:h:60:{int(now // 60)}")
-    assert 0 < client.ttl(key) <= 65
-    assert 0 < client.ttl(backend.make_and_validate_key("altcha:used:abc")) <= 30

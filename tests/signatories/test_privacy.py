@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 from django.core import mail
@@ -6,9 +7,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from signatories import services, signals, tokens
-from signatories.models import Signatory, Signature
+from signatories import intake, lifecycle, signals, tokens
+from signatories.models import Signatory, Signature, Submission
 from tests.factories import CampaignFactory, SignatureFactory
+from tests.signatories.submitting import process, submit
 
 S = Signature.Status
 pytestmark = pytest.mark.django_db
@@ -69,7 +71,7 @@ def test_erase_blanks_personal_data_and_deletes_the_signatory(client):
 def test_erase_keeps_a_signatory_with_other_signatures():
     signature = SignatureFactory(confirmed=True)
     other = SignatureFactory(signatory=signature.signatory, confirmed=True)
-    services.withdraw(signature, erase=True)
+    lifecycle.withdraw(signature, erase=True)
     assert Signatory.objects.filter(pk=other.signatory_id).exists()
     other.refresh_from_db()
     assert other.status == S.CONFIRMED
@@ -78,7 +80,7 @@ def test_erase_keeps_a_signatory_with_other_signatures():
 def test_old_links_stop_working_after_erasure(client):
     signature = SignatureFactory(confirmed=True)
     url = withdraw_url(signature)
-    services.withdraw(signature, erase=True)
+    lifecycle.withdraw(signature, erase=True)
     assert client.get(url).status_code == 400
 
 
@@ -99,6 +101,7 @@ def test_forged_and_expired_links_get_a_friendly_page(client, settings):
 
 def test_resend_is_neutral_and_limited(client, campaign, run_tasks, settings):
     settings.SIGNATURES_REMINDER_INTERVAL = 0
+    settings.SIGNATURES_MAX_REMINDERS = 3
     signature = SignatureFactory(campaign=campaign, emails_sent=1)
     url = reverse("signatories:resend")
     known = client.post(url, {"email": signature.signatory.email, "campaign": campaign.slug})
@@ -108,7 +111,7 @@ def test_resend_is_neutral_and_limited(client, campaign, run_tasks, settings):
     for _ in range(5):
         client.post(url, {"email": signature.signatory.email, "campaign": campaign.slug})
     run_tasks()
-    assert len(mail.outbox) == settings.SIGNATURES_MAX_REMINDERS
+    assert len(mail.outbox) == 3  # the first email, then three more at most
     assert all("/confirmer/" in m.body for m in mail.outbox)
 
 
@@ -134,6 +137,122 @@ def test_data_copy_by_email_link(client, run_tasks):
     assert data["email"] == signature.signatory.email
     assert data["signatures"][0]["first_name"] == "Zoé"
     assert "attachment" in download["Content-Disposition"]
+
+
+def confirm_links(message):
+    return re.findall(r"https?://\S+/confirmer/\S+", message.body)
+
+
+@pytest.mark.parametrize("from_campaign", [True, False])
+def test_resend_sends_the_confirmation_link_to_a_pending_signature_only(
+    client, campaign, run_tasks, from_campaign
+):
+    pending = SignatureFactory(campaign=campaign, emails_sent=1)
+    confirmed = SignatureFactory(campaign=campaign, confirmed=True, emails_sent=1)
+    url = reverse("signatories:resend")
+    post = {"campaign": campaign.slug} if from_campaign else {}
+    answers = [
+        client.post(url, {"email": email, **post})
+        for email in (pending.signatory.email, confirmed.signatory.email, "nobody@example.org")
+    ]
+    expected = reverse("signatories:check_inbox", args=[campaign.slug]) if from_campaign else url
+    assert {(answer.status_code, answer["Location"]) for answer in answers} == {(303, expected)}
+    # The request only recorded what was asked; the worker decides.
+    assert Submission.objects.filter(kind="resend", status="waiting").count() == 3
+    run_tasks()
+    assert [message.to for message in mail.outbox] == [[pending.signatory.email]]
+    [link] = confirm_links(mail.outbox[0])
+    assert client.post(link.replace("http://testserver", "")).status_code == 200
+    pending.refresh_from_db()
+    assert pending.status == S.CONFIRMED
+    run_tasks()
+    assert len(mail.outbox) == 1
+
+
+def test_data_request_is_answered_by_the_worker_once_per_ten_minutes(client, run_tasks):
+    signature = SignatureFactory(confirmed=True)
+    email = signature.signatory.email
+    url = reverse("signatories:data_request")
+    known = client.post(url, {"email": email.upper()})
+    unknown = client.post(url, {"email": "nobody@example.org"})
+    assert known.status_code == unknown.status_code == 200
+    assert known.content == unknown.content
+    assert Submission.objects.filter(kind="data", status="waiting").count() == 2
+    assert mail.outbox == []
+    run_tasks()
+    assert [message.to for message in mail.outbox] == [[email]]
+    assert "/mes-donnees/" in mail.outbox[0].body
+
+    again = client.post(url, {"email": email})  # within ten minutes: the same answer, no email
+    assert again.content == known.content
+    run_tasks()
+    assert len(mail.outbox) == 1
+
+    sent = Signatory.objects.filter(pk=signature.signatory.pk)  # when the last link was sent
+    sent.update(data_emailed_at=timezone.now() - timezone.timedelta(minutes=9))
+    client.post(url, {"email": email})
+    run_tasks()
+    assert len(mail.outbox) == 1  # nine minutes later: still too soon
+
+    sent.update(data_emailed_at=timezone.now() - timezone.timedelta(minutes=10, seconds=5))
+    client.post(url, {"email": email})
+    run_tasks()
+    assert [message.to for message in mail.outbox] == [[email], [email]]
+
+
+def test_two_data_requests_at_once_send_one_email(client, run_tasks):
+    """A double click, or the same request sent twice before the worker runs: both are decided
+    in one batch, and the second still comes within ten minutes of the first."""
+    signature = SignatureFactory(confirmed=True)
+    url = reverse("signatories:data_request")
+    client.post(url, {"email": signature.signatory.email})
+    client.post(url, {"email": signature.signatory.email.upper()})
+    run_tasks()
+    assert [message.to for message in mail.outbox] == [[signature.signatory.email]]
+
+
+PERSON = {
+    "email": "Zoe.Martin@example.org",
+    "category": "individual",
+    "first_name": "Zoé",
+    "last_name": "Martin",
+    "postcode": "69001",
+}
+
+
+def test_erasing_a_person_deletes_their_submissions(client, campaign):
+    signature = submit(campaign, PERSON).signature  # processed
+    submit(campaign, {**PERSON, "email": "other@example.org"})
+    failed = intake.record_data_request("Zoe.Martin@example.org", ip_hash="", language="fr")
+    Submission.objects.filter(pk=failed.pk).update(status="failed", failure="RuntimeError: x")
+    intake.record_resend(campaign, "zoe.martin@EXAMPLE.org", ip_hash="", language="fr")  # waiting
+    assert sorted(
+        Submission.objects.filter(canonical_email="zoe.martin@example.org").values_list(
+            "status", flat=True
+        )
+    ) == ["failed", "processed", "waiting"]
+    response = client.post(withdraw_url(signature), {"action": "erase"})
+    assert response.status_code == 200
+    assert not Submission.objects.filter(canonical_email="zoe.martin@example.org").exists()
+    assert Submission.objects.filter(canonical_email="other@example.org").count() == 1
+
+
+def test_a_processed_submission_keeps_neither_name_nor_email(campaign):
+    result = submit(campaign, PERSON)
+    assert result.created
+    submission = result.submission
+    assert submission.status == "processed"
+    assert submission.fields == {} and submission.email == ""
+    intake.record_resend(campaign, "Zoe.Martin@example.org", ip_hash="", language="fr")
+    intake.record_data_request("Zoe.Martin@example.org", ip_hash="", language="fr")
+    process()
+    rows = list(Submission.objects.values())
+    assert [(row["kind"], row["status"], row["fields"], row["email"]) for row in rows] == [
+        ("data", "processed", {}, ""),
+        ("resend", "processed", {}, ""),
+        ("sign", "processed", {}, ""),
+    ]
+    assert "Zoé" not in str(rows) and "Zoe.Martin" not in str(rows)
 
 
 def test_anonymise_after_campaign_closes(settings):

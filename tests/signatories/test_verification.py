@@ -2,7 +2,7 @@ from unittest import mock
 
 import pytest
 
-from signatories import services
+from signatories import confirmation
 from signatories.models import Signature
 from signatories.register.matching import RegisterMatch
 from tests.factories import OrganisationFactory, SignatoryFactory, SignatureFactory
@@ -23,7 +23,7 @@ def test_official_domain_verifies_at_once():
         insee_code="69266", email_domains="mairie-villeurbanne.fr\n@villeurbanne.fr"
     )
     signature = pending_official("maire@villeurbanne.fr")
-    services.confirm(signature)
+    confirmation.confirm(signature)
     signature.refresh_from_db()
     assert signature.status == S.VERIFIED
     assert signature.verification_method == Signature.VerificationMethod.DOMAIN
@@ -33,7 +33,7 @@ def test_official_domain_verifies_at_once():
 def test_subdomain_of_an_official_domain_counts():
     OrganisationFactory(siren="200046977", insee_code="", email_domains="grandlyon.com")
     signature = pending_official("x@culture.grandlyon.com", insee_code="", siren="200046977")
-    services.confirm(signature)
+    confirmation.confirm(signature)
     signature.refresh_from_db()
     assert signature.status == S.VERIFIED
 
@@ -41,7 +41,7 @@ def test_subdomain_of_an_official_domain_counts():
 def test_other_domain_waits_for_staff():
     organisation = OrganisationFactory(insee_code="69266", email_domains="mairie-villeurbanne.fr")
     signature = pending_official("maire@gmail.com")
-    services.confirm(signature)
+    confirmation.confirm(signature)
     signature.refresh_from_db()
     assert signature.status == S.CONFIRMED
     assert signature.organisation == organisation  # recognised, shown to staff
@@ -57,7 +57,7 @@ def test_register_exact_match_verifies():
     with mock.patch(
         "signatories.register.matching.match_signature", return_value=RegisterMatch(exact=object())
     ):
-        services.confirm(signature)
+        confirmation.confirm(signature)
     signature.refresh_from_db()
     assert signature.status == S.VERIFIED
     assert signature.verification_method == Signature.VerificationMethod.REGISTER
@@ -71,7 +71,7 @@ def test_register_near_match_stays_confirmed():
         "signatories.register.matching.match_signature",
         return_value=RegisterMatch(candidates=[object()]),
     ):
-        services.confirm(signature)
+        confirmation.confirm(signature)
     signature.refresh_from_db()
     assert signature.status == S.CONFIRMED
 
@@ -79,7 +79,7 @@ def test_register_near_match_stays_confirmed():
 def test_individuals_are_not_verified():
     OrganisationFactory(insee_code="69266", email_domains="example.org")
     signature = pending_official("x@example.org", category=Signature.Category.INDIVIDUAL)
-    services.confirm(signature)
+    confirmation.confirm(signature)
     signature.refresh_from_db()
     assert signature.status == S.CONFIRMED
 

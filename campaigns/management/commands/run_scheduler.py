@@ -2,6 +2,7 @@
 
 django-tasks has no scheduler of its own; this small loop only enqueues, the worker runs. Run one
 scheduler per deployment (the tasks are idempotent, so an accidental second one does no harm).
+A task still waiting for a worker is not queued again: a busy worker finds one, not a pile.
 """
 
 import logging
@@ -11,8 +12,17 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 logger = logging.getLogger(__name__)
+
+
+def waiting(path):
+    """Whether a run of the task is queued and not started (database task backend only)."""
+    if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.DatabaseBackend":
+        return False
+    return DBTaskResult.objects.filter(status=TaskResultStatus.READY, task_path=path).exists()
 
 
 class Command(BaseCommand):
@@ -37,7 +47,8 @@ class Command(BaseCommand):
             for path, interval in schedule:
                 if now >= next_run[path]:
                     try:
-                        import_string(path).enqueue()
+                        if not waiting(path):
+                            import_string(path).enqueue()
                     except Exception:
                         logger.exception("Could not enqueue periodic task %s", path)
                     next_run[path] = now + interval

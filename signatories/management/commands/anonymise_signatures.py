@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from signatories.services import anonymise_closed_campaigns
+from signatories.privacy import anonymise_closed_campaigns
 
 
 class Command(BaseCommand):

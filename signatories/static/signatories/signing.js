@@ -1,5 +1,6 @@
-// Progressive enhancement of the signing form: show only the fields of the chosen category, and
-// give the ALTCHA widget its proof-of-work worker (served by the site, no third-party host).
+// Progressive enhancement of the signing form: show only the fields of the chosen category, give
+// the ALTCHA widget its proof-of-work worker (served by the site, no third-party host), and take
+// the form token that comes with the challenge.
 const form = document.querySelector("[data-signature-form]");
 
 if (form) {
@@ -8,6 +9,21 @@ if (form) {
     for (const algorithm of ["PBKDF2/SHA-256", "PBKDF2/SHA-384", "PBKDF2/SHA-512"]) {
       globalThis.$altcha.algorithms.set(algorithm, () => new Worker(workerUrl));
     }
+  }
+
+  // The page may come from a public cache: the form's signed token arrives with the challenge.
+  const token = form.querySelector("input[name='form_token']");
+  const widget = form.querySelector("altcha-widget");
+  if (token && widget) {
+    const fetchWithToken = async (url, init) => {
+      const response = await fetch(url, init);
+      const fresh = response.headers.get("X-Form-Token");
+      if (fresh && !token.value) {
+        token.value = fresh;
+      }
+      return response;
+    };
+    customElements.whenDefined("altcha-widget").then(() => widget.configure({ fetch: fetchWithToken }));
   }
 
   const radios = form.querySelectorAll("input[name='category']");

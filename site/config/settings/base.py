@@ -51,6 +51,7 @@ THIRD_PARTY_APPS = [
 ]
 LOCAL_APPS = [
     "campaigns",
+    "campaigns.staff",
     "campaigns.mailchimp",
     "campaigns.delivery",
     "signatories",
@@ -63,6 +64,7 @@ INSTALLED_APPS = LOCAL_APPS + THIRD_PARTY_APPS + DJANGO_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.hostile_input.HostileInputMiddleware",  # control characters, NUL: a 400, not a 500
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "content.caching.PageCacheMiddleware",  # before sessions: a hit skips the rest
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -114,22 +116,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
-if IS_POSTGRES and env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
-    # psycopg prepares a statement run 5 times on a connection. Only server-binding cursors
-    # qualify (the ORM binds on the client), so in practice the signing insert: parsing and
-    # planning it was 40 % of its cost in PostgreSQL. Turn off behind PgBouncer in transaction
-    # mode older than 1.21.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ------------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
+# Redis is an accelerator, not a dependency: while it is down each cache call gives up within
+# REDIS_SOCKET_TIMEOUT seconds and answers as a miss (get: the default, get_many: {}, set, add and
+# incr: None); the site goes on from the database and the admin dashboard says so (campaigns.health).
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.25)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "config.cache.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="lettre"),
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+                "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+            },
         }
     }
 else:
@@ -144,12 +149,15 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
+# Each ignored failure is logged (logger "django_redis.cache", level ERROR): the message names the
+# Redis error and the server's host and port, never a key or a value.
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # --- Background tasks -------------------------------------------------------------------------
 TASKS = {
     "default": {
         "BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default", "emails", "mailchimp", "imports"],
+        "QUEUES": ["default", "intake", "emails", "mailchimp", "imports"],
     }
 }
 
@@ -264,11 +272,9 @@ CAMPAIGN_MEMO_SECONDS = env.int("CAMPAIGN_MEMO_SECONDS", default=5)
 # The form: minimum seconds between render and submit (faster is flagged), form token lifetime.
 SIGNATURES_FORM_MIN_SECONDS = env.int("SIGNATURES_FORM_MIN_SECONDS", default=3)
 SIGNATURES_FORM_MAX_AGE = env.int("SIGNATURES_FORM_MAX_AGE", default=2 * 86400)
-# Confirmation emails of new signatures go out in runs: a run starts this many seconds after the
-# signature that queued it (the signatures that follow join it at no cost), and while it is
-# queued (at most SIGNATURES_DISPATCH_GUARD_SECONDS) no other run is queued.
-SIGNATURES_DISPATCH_DELAY_SECONDS = env.int("SIGNATURES_DISPATCH_DELAY_SECONDS", default=2)
-SIGNATURES_DISPATCH_GUARD_SECONDS = env.int("SIGNATURES_DISPATCH_GUARD_SECONDS", default=60)
+# Submissions (signatories.intake) are processed by the worker every second; processed ones are
+# deleted after this many hours (the rate-limit windows and ALTCHA challenges need the last hour).
+SIGNATURES_SUBMISSIONS_KEEP_HOURS = env.int("SIGNATURES_SUBMISSIONS_KEEP_HOURS", default=24)
 # Emails to a known address: at most this many reminders per signature, this many seconds apart.
 SIGNATURES_MAX_REMINDERS = env.int("SIGNATURES_MAX_REMINDERS", default=3)
 SIGNATURES_REMINDER_INTERVAL = env.int("SIGNATURES_REMINDER_INTERVAL", default=600)
@@ -324,13 +330,13 @@ SIGNATURES_CONSENT_VERSION = env("SIGNATURES_CONSENT_VERSION", default="2026-11"
 SIGNATURES_ANONYMISE_AFTER_DAYS = env.int("SIGNATURES_ANONYMISE_AFTER_DAYS", default=183)
 SIGNATURES_PUBLIC_LIST_PAGE_SIZE = env.int("SIGNATURES_PUBLIC_LIST_PAGE_SIZE", default=50)
 
-# --- Moderation (signatories.moderation) -----------------------------------------------------
+# --- Staff sign-in (campaigns.staff) ---------------------------------------------------------
 # Lockout after repeated failed admin sign-ins (django-axes): AXES_FAILURE_LIMIT failures for one
 # username from one client lock that pair for AXES_COOLOFF_MINUTES. Unlock: `manage.py axes_reset`.
 INSTALLED_APPS = [*INSTALLED_APPS, "axes"]
 MIDDLEWARE = [*MIDDLEWARE, "axes.middleware.AxesMiddleware"]  # last, as axes requires
 AUTHENTICATION_BACKENDS = [
-    "signatories.moderation.auth.LockoutBackend",  # first: refuses a locked-out sign-in
+    "campaigns.staff.lockout.LockoutBackend",  # first: refuses a locked-out sign-in
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
@@ -340,8 +346,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ADMIN = False  # no Django admin here
 AXES_DISABLE_ACCESS_LOG = True  # keep failures only: no log of every staff sign-in and its IP
-AXES_CLIENT_IP_CALLABLE = "signatories.abuse.client_ip"  # honours SIGNATURES_TRUSTED_PROXY_COUNT
-AXES_LOCKOUT_CALLABLE = "signatories.moderation.auth.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "campaigns.http.client_ip"  # honours SIGNATURES_TRUSTED_PROXY_COUNT
+AXES_LOCKOUT_CALLABLE = "campaigns.staff.lockout.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 # Two-factor authentication (django-otp, TOTP apps + single-use backup codes) for everyone with
 # access to the admin. ADMIN_2FA_REQUIRED: each must set up an app at first sign-in; when off,
@@ -356,7 +362,7 @@ INSTALLED_APPS = [
 _auth = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware")
 MIDDLEWARE[_auth + 1 : _auth + 1] = [
     "django_otp.middleware.OTPMiddleware",
-    "signatories.moderation.otp.TwoFactorMiddleware",
+    "campaigns.staff.otp.TwoFactorMiddleware",
 ]
 ADMIN_2FA_REQUIRED = env.bool("ADMIN_2FA_REQUIRED", default=True)
 ADMIN_2FA_BACKUP_CODES = env.int("ADMIN_2FA_BACKUP_CODES", default=10)
@@ -434,8 +440,9 @@ CSP_ADMIN_POLICY = env(
 # --- Periodic tasks (enqueued by `manage.py run_scheduler`, run by the worker) ----------------
 # (dotted path of a django-tasks task, interval in seconds)
 PERIODIC_TASKS = [
-    # Catches up confirmation emails whose on-demand run was lost (see signatories.services).
-    ("signatories.tasks.send_pending_confirmations", 60),
+    # The signing queue: what visitors sent, decided within a second or two.
+    ("signatories.tasks.process_submissions", 1),
+    ("signatories.tasks.purge_submissions", 3600),
     ("signatories.tasks.refresh_counts", env.int("SIGNATURES_COUNTS_REFRESH_SECONDS", default=30)),
     ("signatories.tasks.anonymise_closed_campaigns", 6 * 3600),
     ("campaigns.mailchimp.tasks.drain_outbox", 60),

@@ -7,13 +7,12 @@ SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-SIGNATURES_DISPATCH_DELAY_SECONDS = 0  # confirmation runs at once: tests run the worker next
 PAGE_CACHE_SECONDS = 60  # on, as in production, to test it (one process: local memory will do)
 # Tests run the real database worker (see tests/conftest.py: run_tasks).
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default", "emails", "mailchimp", "imports"],
+        "QUEUES": ["default", "intake", "emails", "mailchimp", "imports"],
     }
 }
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405

@@ -1,36 +1,8 @@
 import pytest
-from django.contrib.auth.models import Group, Permission
 
 from tests.factories import CampaignFactory
 from tests.factories.signatories import SignatureFactory
-
-
-def permissions(*names):
-    found = []
-    for name in names:
-        app_label, codename = name.split(".")
-        found.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-    return found
-
-
-@pytest.fixture
-def make_user(django_user_model):
-    def make(username, *perms, superuser=False):
-        if superuser:
-            return django_user_model.objects.create_superuser(
-                username=username, email=f"{username}@example.org", password="not-used-123"
-            )
-        user = django_user_model.objects.create_user(
-            username=username, email=f"{username}@example.org", password="not-used-123"
-        )
-        if perms:
-            group, _ = Group.objects.get_or_create(name=f"group-{username}")
-            group.permissions.set(permissions(*perms))
-            user.groups.add(group)
-        return user
-
-    return make
-
+from tests.signatories.conftest import permissions  # noqa: F401 - used by tests here
 
 MODERATOR_PERMS = (
     "wagtailadmin.access_admin",

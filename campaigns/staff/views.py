@@ -98,7 +98,7 @@ def verify(request):
         if result.ok:
             return redirect(next_url)
         form.refuse(result)
-    return render(request, "moderation/otp/verify.html", {"form": form, "next": next_url})
+    return render(request, "staff/otp/verify.html", {"form": form, "next": next_url})
 
 
 @admin_user_required
@@ -137,7 +137,7 @@ def setup(request):
         "required": otp.two_factor_required(),
         "replacing": replacing,
     }
-    return render(request, "moderation/otp/setup.html", context)
+    return render(request, "staff/otp/setup.html", context)
 
 
 @admin_user_required
@@ -149,13 +149,13 @@ def backup_codes(request):
     if not codes:
         return redirect("two_factor:index")
     context = {"codes": codes, "next": otp.safe_next(request)}
-    return render(request, "moderation/otp/backup_codes.html", context)
+    return render(request, "staff/otp/backup_codes.html", context)
 
 
 class ManageView(WagtailAdminTemplateMixin, TemplateView):
     """The person's own two-factor settings; every change asks for a current code."""
 
-    template_name = "moderation/otp/manage.html"
+    template_name = "staff/otp/manage.html"
     page_title = gettext_lazy("Two-factor authentication")
     header_icon = "key"
     breadcrumbs_items = [

@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from signatories.moderation.otp import reset_two_factor
+from campaigns.staff.otp import reset_two_factor
 
 
 class Command(BaseCommand):

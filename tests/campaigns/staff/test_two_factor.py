@@ -14,7 +14,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from signatories.moderation.otp import TwoFactorMiddleware
+from campaigns.staff.otp import TwoFactorMiddleware
 
 pytestmark = pytest.mark.django_db
 

@@ -27,6 +27,4 @@ def lockout_response(request, original_response=None, credentials=None):
         "failure_limit": get_failure_limit(request, credentials),
         "cooloff_minutes": int(cool_off.total_seconds() // 60) if cool_off else None,
     }
-    return render(
-        request, "moderation/lockout.html", context, status=settings.AXES_HTTP_RESPONSE_CODE
-    )
+    return render(request, "staff/lockout.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)
