@@ -73,7 +73,7 @@ def main():
         [
             sys.executable,
             "-m",
-            "tests.fakes.mailchimp",
+            "campaigns.mailchimp.devserver",
             "--port",
             str(port),
             "--latency",
@@ -120,7 +120,7 @@ def run(args, port):
     from django.db import transaction
     from django.utils import timezone
 
-    from campaigns.mailchimp import batches, sync
+    from campaigns.mailchimp import batches, services, sync
     from campaigns.mailchimp.models import AudienceConnection, OutboxEntry
     from campaigns.models import Campaign
     from signatories.models import Departement, Signatory, Signature
@@ -200,7 +200,7 @@ def run(args, port):
         cpu_before = cpu_seconds(), cpu_seconds(backend_pid) if backend_pid else None
         started = time.monotonic()
         with transaction.atomic():
-            sync.queue_all_supporters(connection)
+            services.queue_all_supporters(connection)
         rounds = 0
         while True:
             rounds += 1

@@ -1,5 +1,5 @@
 """Staff views: the per-audience summary (progress, counts, actions) and retries. Thin: every
-action is a service call or a task enqueued on commit."""
+action is one call to services.py."""
 
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
@@ -7,26 +7,17 @@ from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from wagtail.admin import messages
 from wagtail.admin.ui.components import Component
 
 from . import client as mc
-from . import sync, webhooks
+from . import inbound, services
 from .models import AudienceConnection, Batch, OutboxEntry, WebhookEvent
 
 State = OutboxEntry.State
 CHANGE = "mailchimp.change_audienceconnection"
-
-
-def connect(connection):
-    """A new connection: queue every current supporter (sent in batches) and register the webhook."""
-    from .tasks import register_webhook
-
-    sync.queue_all_supporters(connection)
-    transaction.on_commit(lambda: register_webhook.enqueue(connection_id=connection.pk))
 
 
 def progress(connection):
@@ -62,7 +53,7 @@ def summary(request, pk):
         "refresh": configured and not connection.is_paused and state["waiting"] > 0,
         "batches": Batch.objects.filter(connection=connection)[:10],
         "events": WebhookEvent.objects.filter(connection=connection)[:10],
-        "webhook_url": webhooks.webhook_url(connection),
+        "webhook_url": inbound.webhook_url(connection),
         "page_title": _("Mailchimp audience %(list_id)s") % {"list_id": connection.list_id},
         "header_icon": "mail",
     }
@@ -72,47 +63,30 @@ def summary(request, pk):
 @require_POST
 @permission_required(CHANGE, raise_exception=True)
 def audience_action(request, pk):
-    from .tasks import drain_outbox, poll_batches, reconcile_audiences, register_webhook
-
     connection = get_object_or_404(AudienceConnection, pk=pk)
     action = request.POST.get("action", "")
     with transaction.atomic():
         if action == "sync":
-            transaction.on_commit(lambda: drain_outbox.enqueue(connection_id=connection.pk))
-            transaction.on_commit(lambda: poll_batches.enqueue())
+            services.sync_now(connection)
             messages.success(request, _("Sync started."))
         elif action == "full_resync":
-            sync.queue_all_supporters(connection, force=True)
+            services.queue_all_supporters(connection, force=True)
             messages.success(request, _("Full resync started: every supporter will be sent again."))
         elif action == "resume":
-            connection.resume()
-            transaction.on_commit(lambda: drain_outbox.enqueue(connection_id=connection.pk))
+            services.resume(connection)
             messages.success(request, _("Sync resumed."))
         elif action == "register_webhook":
-            AudienceConnection.objects.filter(pk=pk).update(webhook_id="", webhook_error="")
-            transaction.on_commit(lambda: register_webhook.enqueue(connection_id=connection.pk))
+            services.register_webhook_again(connection)
             messages.success(request, _("Webhook registration requested."))
         elif action == "reconcile":
-            transaction.on_commit(lambda: reconcile_audiences.enqueue())
+            services.reconcile_now()
             messages.success(request, _("Reconcile requested."))
         elif action == "retry_failed":
-            count = retry(OutboxEntry.objects.filter(connection=connection))
+            count = services.retry(OutboxEntry.objects.filter(connection=connection))
             messages.success(request, _("%(count)s failed rows queued again.") % {"count": count})
         else:
             messages.error(request, _("Unknown action."))
     return redirect("mailchimp_audience:summary", pk=pk)
-
-
-def retry(queryset):
-    """Failed and dead rows go back to the queue (what Mailchimp refused will be re-planned)."""
-    from .tasks import drain_outbox
-
-    count = queryset.filter(state__in=[State.FAILED, State.DEAD]).update(
-        state=State.PENDING, attempts=0, next_attempt_at=timezone.now(), last_error=""
-    )
-    if count:
-        transaction.on_commit(lambda: drain_outbox.enqueue())
-    return count
 
 
 @require_POST
@@ -120,7 +94,7 @@ def retry_entry(request, pk):
     if not request.user.has_perm("mailchimp.change_outboxentry"):
         raise PermissionDenied
     with transaction.atomic():
-        if retry(OutboxEntry.objects.filter(pk=pk)):
+        if services.retry(OutboxEntry.objects.filter(pk=pk)):
             messages.success(request, _("Queued again."))
         else:
             messages.warning(request, _("This row was not failed any more."))

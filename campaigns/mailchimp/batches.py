@@ -1,7 +1,8 @@
 """Bulk sync through Mailchimp batches: one `batches.start` call per MAILCHIMP_BATCH_SIZE supporters.
 
 Each operation id is "<row id>:<claimed version>:<step>", so every result in the downloaded
-tar.gz maps back to its outbox row; the rows then settle exactly as after a direct call.
+tar.gz maps back to its outbox row; the rows then settle exactly as after a direct call. The task
+that started batches queues their polling (tasks.py).
 """
 
 import io
@@ -14,7 +15,8 @@ from django.utils import timezone
 
 from . import client as mc
 from .models import Batch, OutboxEntry
-from .sync import Op, Outcome, Plan, save_rows, settle
+from .outbox import Outcome, save_rows, settle
+from .payloads import Op, Plan
 
 logger = logging.getLogger(__name__)
 
@@ -68,15 +70,7 @@ def start(connection, plans):
         save_rows(
             [p.entry for p in busy], ["batch", "sending_hash", "sending_tags", "sending_action"]
         )
-    _enqueue_poll()
     return True
-
-
-def _enqueue_poll():
-    # The batch row is committed already (the atomic block above has closed).
-    from .tasks import poll_batches
-
-    poll_batches.enqueue()
 
 
 def read_results(content):

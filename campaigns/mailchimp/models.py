@@ -1,12 +1,14 @@
 """Mailchimp sync: per-campaign audience connections, the outbox, batches and webhook events.
 
 The outbox holds one row per supporter and audience. Rows are written in the same transaction as
-the signature, consent change, withdrawal or erasure that causes them (see receivers.py); the
-worker drains them (sync.py) building each member from the database at send time.
+the signature, consent change, withdrawal or erasure that causes them (receivers.py, services.py);
+the worker drains them (sync.py) building each member from the database at send time. Every move
+of a row between its states is one of the `Move`s below.
 """
 
 import hashlib
 import secrets
+from typing import NamedTuple
 
 from django.db import models
 from django.utils import timezone
@@ -164,6 +166,19 @@ class AudienceConnection(models.Model):
         self.save(update_fields=["paused_at", "pause_reason", "updated_at"])
 
 
+class Move(NamedTuple):
+    """One move of outbox rows: from any state of `sources` to `target`."""
+
+    sources: tuple
+    target: str
+
+
+class OutboxEntryQuerySet(models.QuerySet):
+    def move(self, move, **changes):
+        """Move the rows that may make `move` (the others are left as they are); returns how many."""
+        return self.filter(state__in=move.sources).update(state=move.target, **changes)
+
+
 class OutboxEntry(models.Model):
     """What Mailchimp should know about one supporter in one audience, and how far it got."""
 
@@ -240,6 +255,8 @@ class OutboxEntry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = OutboxEntryQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("Mailchimp sync entry")
         verbose_name_plural = _("Mailchimp sync entries")
@@ -265,6 +282,31 @@ class OutboxEntry(models.Model):
 
     def __str__(self):
         return f"{self.subscriber_hash} ({self.get_state_display()})"
+
+
+# The outbox's state machine: every move a row makes, in one place. outbox.py makes them and
+# settles each send with SENT, SKIPPED, REFUSED, GAVE_UP or BACK; inbound.py CANCELs.
+_S = OutboxEntry.State
+# A change to send. A row in flight stays so: its version is bumped, and the send that settles
+# it sees the change and puts it BACK, to be planned again.
+QUEUE = Move((_S.PENDING, _S.SYNCED, _S.FAILED, _S.DEAD, _S.CANCELLED), _S.PENDING)
+# Full resync: rows already waiting keep their place and their backoff.
+RESEND = Move((_S.SYNCED, _S.FAILED, _S.DEAD, _S.CANCELLED), _S.PENDING)
+CLAIM = Move((_S.PENDING,), _S.IN_FLIGHT)
+SENT = Move((_S.IN_FLIGHT,), _S.SYNCED)  # Mailchimp holds what it should (or had nothing to do)
+SKIPPED = Move((_S.IN_FLIGHT,), _S.CANCELLED)  # nothing may be sent (never resubscribed)
+REFUSED = Move((_S.IN_FLIGHT,), _S.FAILED)  # a final refusal, shown to staff
+GAVE_UP = Move((_S.IN_FLIGHT,), _S.DEAD)  # transient failures, MAILCHIMP_MAX_ATTEMPTS times
+# Retry later, audience paused, changed during the send, or left by a crashed worker.
+BACK = Move((_S.IN_FLIGHT,), _S.PENDING)
+RETRY = Move((_S.FAILED, _S.DEAD), _S.PENDING)  # staff
+CANCEL = Move((_S.PENDING, _S.FAILED, _S.DEAD), _S.CANCELLED)  # unsubscribed in Mailchimp
+MOVES = (QUEUE, RESEND, CLAIM, SENT, SKIPPED, REFUSED, GAVE_UP, BACK, RETRY, CANCEL)
+
+
+def allowed_moves():
+    """{state: the states a row in it may go to}."""
+    return {state: {move.target for move in MOVES if state in move.sources} for state in _S.values}
 
 
 class Batch(models.Model):

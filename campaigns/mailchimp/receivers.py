@@ -4,19 +4,19 @@ from django.dispatch import receiver
 
 from signatories import signals
 
-from . import sync
+from . import services
 
 
 @receiver(signals.signature_status_changed, dispatch_uid="mailchimp_status_changed")
 def on_status_changed(sender, signature, previous_status=None, **kwargs):
-    sync.mark_signature(signature)
+    services.signature_changed(signature)
 
 
 @receiver(signals.signature_consent_changed, dispatch_uid="mailchimp_consent_changed")
 def on_consent_changed(sender, signature, **kwargs):
-    sync.mark_signature(signature)
+    services.signature_changed(signature)
 
 
 @receiver(signals.signatory_erased, dispatch_uid="mailchimp_signatory_erased")
 def on_signatory_erased(sender, signatory, email, erase=False, **kwargs):
-    sync.mark_erased(signatory, email, erase)
+    services.signatory_erased(signatory, email, erase)

@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from . import client as mc
-from . import sync
+from .inbound import apply_unsubscribe
 from .models import AudienceConnection, OutboxEntry, member_hash
 
 logger = logging.getLogger(__name__)
@@ -45,9 +45,7 @@ def reconcile(connection):
             members = data.get("members") or []
             for member in members:
                 hash_ = member.get("id") or member_hash(member.get("email_address", ""))
-                applied += int(
-                    sync.apply_unsubscribe(connection, hash_, status, reason="reconcile")
-                )
+                applied += int(apply_unsubscribe(connection, hash_, status, reason="reconcile"))
             offset += len(members)
             if not members or offset >= int(data.get("total_items") or 0):
                 break

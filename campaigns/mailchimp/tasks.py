@@ -1,4 +1,7 @@
-"""Background tasks of the Mailchimp sync (queue "mailchimp"); each is safe to run twice."""
+"""Background tasks of the Mailchimp sync (queue "mailchimp"); each is safe to run twice.
+
+Tasks call the sync's parts; services.py enqueues them. Nothing that a task calls enqueues a task.
+"""
 
 import logging
 from datetime import timedelta
@@ -7,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
-from . import batches, reconcile, sync, webhooks
+from . import batches, inbound, reconcile, sync
 from . import client as mc
 from .models import AudienceConnection, WebhookEvent
 
@@ -22,6 +25,7 @@ def drain_outbox(connection_id=None):
         drain_outbox.enqueue(connection_id=connection_id)  # a big backlog: carry on in a fresh task
     if stats["batches"]:
         logger.info("Mailchimp: %s rows sent in %s batches", stats["batched"], stats["batches"])
+        poll_batches.enqueue()
     return stats
 
 
@@ -41,14 +45,14 @@ def poll_batches():
 
 @task(queue_name="mailchimp")
 def process_webhook_event(event_id):
-    webhooks.process(event_id)
+    inbound.process(event_id)
 
 
 @task(queue_name="mailchimp")
 def register_webhook(connection_id):
     connection = AudienceConnection.objects.filter(pk=connection_id).first()
     if connection is not None and mc.is_configured():
-        webhooks.register(connection)
+        inbound.register(connection)
 
 
 @task(queue_name="mailchimp")

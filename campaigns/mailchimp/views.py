@@ -7,7 +7,7 @@ from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from . import webhooks
+from . import services
 from .models import AudienceConnection
 
 logger = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ def mailchimp_webhook(request, secret):
         key[:200].replace("\x00", ""): request.POST.get(key, "")[:1000].replace("\x00", "")
         for key in request.POST
     }
-    event, problem = webhooks.receive(connection, payload)
+    event, problem = services.receive_webhook(connection, payload)
     if problem:
         return HttpResponseBadRequest(problem, content_type="text/plain")
     return HttpResponse("OK", content_type="text/plain")

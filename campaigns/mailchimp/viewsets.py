@@ -10,17 +10,18 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets import HeaderButton
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from . import admin_views
+from campaigns.permissions import ReadOnlyPermissionPolicy
+
+from . import admin_views, services
 from .models import AudienceConnection, OutboxEntry
 
 
 class ConnectionCreateView(ModelViewSet.add_view_class):
     def save_instance(self):
         instance = super().save_instance()
-        admin_views.connect(instance)
+        services.connect(instance)
         return instance
 
 
@@ -100,22 +101,10 @@ class AudienceConnectionViewSet(ModelViewSet):
         ]
 
 
-class ReadOnlyPolicy(ModelPermissionPolicy):
-    """Sync rows are written by the sync only; staff view them and retry them (a "change")."""
-
-    def user_has_permission(self, user, action):
-        if action in {"add", "delete"}:
-            return False
-        return super().user_has_permission(user, action)
-
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, action) for action in actions)
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        return self.user_has_permission(user, action)
-
-
-register_permission_policy(OutboxEntry, ReadOnlyPolicy(OutboxEntry))
+# Sync rows are written by the sync only; staff view them and retry them (a "change").
+register_permission_policy(
+    OutboxEntry, ReadOnlyPermissionPolicy(OutboxEntry, refused={"add", "delete"})
+)
 
 
 class OutboxFilterSet(WagtailFilterSet):

@@ -12,10 +12,10 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from campaigns.models import Campaign
+from campaigns.permissions import ReadOnlyPermissionPolicy
 from signatories.models import Departement, Organisation, Signature
 
 from . import views
@@ -31,23 +31,9 @@ def menu_item_requiring(permission):
     return PermissionMenuItem
 
 
-class ReadOnlySignaturePolicy(ModelPermissionPolicy):
-    """Staff may view signatures; nobody edits, creates or deletes them in the admin. What a signer
-    declared is theirs; status changes go through the moderation services and the state machine."""
-
-    def user_has_permission(self, user, action):
-        if action in {"add", "change", "delete"}:
-            return False
-        return super().user_has_permission(user, action)
-
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, action) for action in actions)
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        return self.user_has_permission(user, action)
-
-
-register_permission_policy(Signature, ReadOnlySignaturePolicy(Signature))
+# Staff may view signatures; nobody edits, creates or deletes them in the admin. What a signer
+# declared is theirs; status changes go through the moderation services and the state machine.
+register_permission_policy(Signature, ReadOnlyPermissionPolicy(Signature))
 
 
 class SignatureFilterSet(WagtailFilterSet):

@@ -2,21 +2,19 @@
 
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies import ModelPermissionPolicy
+
+from campaigns.permissions import ReadOnlyPermissionPolicy
 
 from .models import RegisterEntry
 
 
-class ReadOnlyPolicy(ModelPermissionPolicy):
+class ReadOnlyPolicy(ReadOnlyPermissionPolicy):
     """Staff who import may look the register up; only an import changes it."""
 
     def user_has_permission(self, user, action):
-        if action in ("add", "change", "delete"):
+        if action in self.refused:
             return False
         return super().user_has_permission(user, action) or user.has_perm("imports.add_importjob")
-
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, action) for action in actions)
 
 
 class RegisterEntryViewSet(ModelViewSet):

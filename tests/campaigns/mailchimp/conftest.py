@@ -1,16 +1,9 @@
 import pytest
-from django.db import transaction
-from django.utils import timezone
 
+from campaigns.mailchimp.devserver import FakeMailchimp
 from campaigns.mailchimp.models import AudienceConnection
-from signatories.models import Signature
-from signatories.signals import (
-    signatory_erased,
-    signature_consent_changed,
-    signature_status_changed,
-)
+from signatories import confirmation
 from tests.factories import CampaignFactory, SignatureFactory
-from tests.fakes.mailchimp import FakeMailchimp
 
 API_KEY = "testkey-us21"
 
@@ -44,49 +37,11 @@ def on_commit(django_capture_on_commit_callbacks):
     return run
 
 
-# The services of signatories send these signals exactly like this: inside the transaction,
-# after saving. These helpers stand in for them.
-
-
-def change_status(signature, new_status, **fields):
-    with transaction.atomic():
-        previous = signature.status
-        signature.transition(new_status)
-        if new_status in Signature.COUNTED_STATUSES and not signature.confirmed_at:
-            signature.confirmed_at = timezone.now()
-        if new_status == Signature.Status.VERIFIED:
-            signature.verified_at = timezone.now()
-        for name, value in fields.items():
-            setattr(signature, name, value)
-        signature.save()
-        signature_status_changed.send(
-            sender=Signature, signature=signature, previous_status=previous
-        )
-    return signature
-
-
-def change_consent(signature, **consents):
-    with transaction.atomic():
-        for name, value in consents.items():
-            setattr(signature, name, value)
-        signature.save()
-        signature_consent_changed.send(sender=Signature, signature=signature)
-    return signature
-
-
-def erase(signatory):
-    with transaction.atomic():
-        email = signatory.email
-        signatory_erased.send(sender=type(signatory), signatory=signatory, email=email, erase=True)
-        for signature in signatory.signatures.all():
-            signature.first_name = signature.last_name = ""
-            signature.signatory = None
-            signature.anonymised_at = timezone.now()
-            signature.save()
-        signatory.delete()
-
-
 def sign_and_confirm(campaign, **kwargs):
+    """A pending signature (newsletters asked for, unless told otherwise) that its signer confirms
+    from the email link."""
     kwargs.setdefault("consent_newsletter", True)
     signature = SignatureFactory(campaign=campaign, **kwargs)
-    return change_status(signature, Signature.Status.CONFIRMED)
+    assert confirmation.confirm(signature) == confirmation.CONFIRMED
+    signature.refresh_from_db()
+    return signature

@@ -2,7 +2,7 @@
 
 import pytest
 
-from campaigns.mailchimp import batches, sync
+from campaigns.mailchimp import batches, services
 from campaigns.mailchimp.models import Batch, OutboxEntry, member_hash
 from campaigns.mailchimp.tasks import poll_batches
 from signatories.models import Signature
@@ -33,7 +33,7 @@ def test_first_connection_goes_through_batches(
         consented_at=None,
     )
     with on_commit():
-        sync.queue_all_supporters(connection)
+        services.queue_all_supporters(connection)
     run_tasks()
 
     starts = fake_mailchimp.requests("POST", r"^/3.0/batches$")
@@ -50,7 +50,7 @@ def test_first_connection_goes_through_batches(
     # Nothing changed: a second pass makes no call at all.
     fake_mailchimp.reset_log()
     with on_commit():
-        sync.queue_all_supporters(connection)
+        services.queue_all_supporters(connection)
     run_tasks()
     assert fake_mailchimp.api_calls() == []
 
@@ -68,7 +68,7 @@ def test_each_batch_result_maps_back_to_its_row(
         fake_mailchimp._new_member("aud1", unsubscribed.signatory.email, "unsubscribed", {})
     )
     with on_commit():
-        sync.queue_all_supporters(connection)
+        services.queue_all_supporters(connection)
     run_tasks()  # starts the batch; the first poll finds it still running
     assert OutboxEntry.objects.filter(state=State.IN_FLIGHT).count() == 6
     assert batches.poll() == 1
@@ -90,7 +90,7 @@ def test_batch_start_outage_retries(fake_mailchimp, connection, on_commit, run_t
     supporters(connection.campaign, 4)
     fake_mailchimp.outage = "empty"
     with on_commit():
-        sync.queue_all_supporters(connection)
+        services.queue_all_supporters(connection)
     run_tasks()
     assert set(OutboxEntry.objects.values_list("state", flat=True)) == {State.PENDING}
     assert OutboxEntry.objects.filter(attempts=1).count() == 4
@@ -108,7 +108,7 @@ def test_batches_start_just_above_the_threshold(
     settings.MAILCHIMP_BATCH_THRESHOLD = 4
     supporters(connection.campaign, ready)
     with on_commit():
-        sync.queue_all_supporters(connection)
+        services.queue_all_supporters(connection)
     run_tasks()
     assert len(fake_mailchimp.requests("POST", r"^/3.0/batches$")) == int(batched)
     assert len(fake_mailchimp.requests("PUT")) == (0 if batched else ready)
@@ -121,13 +121,13 @@ def test_full_resync_creates_rows_only_for_new_supporters(
     settings.MAILCHIMP_BATCH_THRESHOLD = 100
     supporters(connection.campaign, 3)
     with on_commit():
-        assert sync.queue_all_supporters(connection) == 3
+        assert services.queue_all_supporters(connection) == 3
     run_tasks()
     # Signed without passing through the signals, as an import would: no outbox row yet.
     newcomers = supporters(connection.campaign, 2)
     fake_mailchimp.reset_log()
     with on_commit():
-        assert sync.queue_all_supporters(connection) == 2
+        assert services.queue_all_supporters(connection) == 2
     run_tasks()
     assert OutboxEntry.objects.count() == 5
     assert set(OutboxEntry.objects.values_list("state", flat=True)) == {State.SYNCED}

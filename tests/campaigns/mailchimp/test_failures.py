@@ -8,13 +8,14 @@ import requests
 from django.utils import timezone
 
 from campaigns.mailchimp import client as mc
-from campaigns.mailchimp import sync
+from campaigns.mailchimp import services, sync
 from campaigns.mailchimp.models import OutboxEntry, member_hash
 from campaigns.mailchimp.tasks import drain_outbox
+from signatories import confirmation, lifecycle
 from signatories.models import Signature
-from tests.factories import SignatureFactory
+from tests.signatories.submitting import submit
 
-from .conftest import change_consent, change_status, erase, sign_and_confirm
+from .conftest import sign_and_confirm
 
 State = OutboxEntry.State
 
@@ -62,7 +63,7 @@ def test_outage_during_a_stream_of_signatures_loses_nothing(
     assert set(OutboxEntry.objects.values_list("state", flat=True)) == {State.SYNCED}
     # And nothing more on the next sweep.
     fake_mailchimp.reset_log()
-    sync.queue_all_supporters(connection)
+    services.queue_all_supporters(connection)
     run_tasks()
     assert fake_mailchimp.api_calls() == []
 
@@ -100,18 +101,24 @@ def test_unsubscribed_member_is_never_resubscribed(
     # Their details change: the PUT never carries a status, so Mailchimp keeps them unsubscribed.
     fake_mailchimp.reset_log()
     with on_commit():
-        change_status(signature, Signature.Status.VERIFIED, first_name="Renée")
+        lifecycle.change_status(signature, Signature.Status.VERIFIED, first_name="Renée")
     run_tasks()
     assert fake_mailchimp.member("aud1", email)["status"] == "unsubscribed"
     entry = OutboxEntry.objects.get()
     assert entry.member_status == "unsubscribed"
+    assert entry.state == State.SYNCED
     signature.refresh_from_db()
     assert signature.consent_newsletter is False  # their choice in Mailchimp is respected here
 
-    # From now on we don't even try.
+    # From now on we don't even try: not even when they withdraw, sign again asking for the
+    # newsletters and confirm (a supporter here again, never resubscribed there).
     fake_mailchimp.reset_log()
     with on_commit():
-        change_consent(signature, consent_newsletter=True)
+        lifecycle.withdraw(signature)
+        data = {"email": email, "category": "individual", "first_name": "Renée", "last_name": "L"}
+        again = submit(connection.campaign, {**data, "consent_newsletter": True}).signature
+        assert confirmation.confirm(again) == confirmation.CONFIRMED
+    assert Signature.objects.supporters().filter(pk=signature.pk).exists()
     run_tasks()
     assert fake_mailchimp.api_calls() == []
     assert OutboxEntry.objects.get().state == State.CANCELLED
@@ -138,10 +145,9 @@ def test_compliance_state_is_final_and_shown(fake_mailchimp, connection, on_comm
 
 
 def test_forgotten_email_is_final(fake_mailchimp, connection, on_commit, run_tasks):
-    signature = SignatureFactory(campaign=connection.campaign, consent_newsletter=True)
-    fake_mailchimp.forgotten["aud1"].add(member_hash(signature.signatory.email))
+    fake_mailchimp.forgotten["aud1"].add(member_hash("oublie@example.org"))
     with on_commit():
-        change_status(signature, Signature.Status.CONFIRMED)
+        sign_and_confirm(connection.campaign, signatory__email="oublie@example.org")
     run_tasks()
     entry = OutboxEntry.objects.get()
     assert entry.state == State.FAILED
@@ -156,13 +162,13 @@ def test_withdrawal_archives_and_erasure_deletes_permanently(
         gone = sign_and_confirm(connection.campaign)
     run_tasks()
     with on_commit():
-        change_status(kept, Signature.Status.WITHDRAWN)
+        lifecycle.withdraw(kept)
     run_tasks()
     assert fake_mailchimp.member("aud1", kept.signatory.email)["status"] == "archived"
 
     email = gone.signatory.email
     with on_commit():
-        erase(gone.signatory)
+        lifecycle.withdraw(gone, erase=True)
     run_tasks()
     h = member_hash(email)
     assert fake_mailchimp.member("aud1", h) is None

@@ -1,9 +1,13 @@
-from campaigns.mailchimp import sync
-from campaigns.mailchimp.models import OutboxEntry, member_hash
-from signatories.models import Signature
-from tests.factories import OrganisationFactory
+import pytest
 
-from .conftest import change_status, sign_and_confirm
+from campaigns.mailchimp import client as mc
+from campaigns.mailchimp import inbound, outbox, payloads, transport
+from campaigns.mailchimp.models import OutboxEntry, member_hash
+from signatories.lifecycle import change_status
+from signatories.models import Signature
+from tests.factories import OrganisationFactory, SignatureFactory
+
+from .conftest import sign_and_confirm
 
 
 def test_sign_and_confirm_gives_one_member_with_fields_and_tags(
@@ -76,11 +80,11 @@ def test_unchanged_supporter_costs_no_call(fake_mailchimp, connection, on_commit
 
 def test_clean_text_normalises_and_blanks_control_characters():
     # Decomposed accents are composed (NFC); tabs, newlines and zero-width spaces become spaces.
-    assert sync.clean_text("  Zoe\u0301\tLefe\u0300vre\u200b\n ") == "Zoé Lefèvre"
-    assert sync.clean_text("Médiathèque  d\u2019Orléans") == "Médiathèque d\u2019Orléans"
-    assert sync.clean_text(None) == ""
-    assert sync.clean_text("é" * 300) == "é" * 255
-    assert sync.clean_text("a\x00b\x7fc") == "a b c"
+    assert payloads.clean_text("  Zoe\u0301\tLefe\u0300vre\u200b\n ") == "Zoé Lefèvre"
+    assert payloads.clean_text("Médiathèque  d\u2019Orléans") == "Médiathèque d\u2019Orléans"
+    assert payloads.clean_text(None) == ""
+    assert payloads.clean_text("é" * 300) == "é" * 255
+    assert payloads.clean_text("a\x00b\x7fc") == "a b c"
 
 
 def test_unsubscribe_arriving_during_a_send_is_not_overwritten(
@@ -90,17 +94,46 @@ def test_unsubscribe_arriving_during_a_send_is_not_overwritten(
     status the send brings back; the row is planned again."""
     with on_commit():
         signature = sign_and_confirm(connection.campaign, signatory__email="ana@example.org")
-    entries = sync.claim(connection, 10)
-    plans = sync.plans_for(connection, entries)
-    client = sync.mc.get_client()
-    outcomes = [(p, sync._run_ops(client, connection, p)) for p in plans]
+    entries = outbox.claim(connection, 10)
+    plans = payloads.plans_for(connection, entries)
+    client = mc.get_client()
+    outcomes = [(p, transport.run_ops(client, connection, p)) for p in plans]
     # Meanwhile, Mailchimp's webhook says the member unsubscribed.
     h = member_hash("ana@example.org")
-    assert sync.apply_unsubscribe(connection, h, "unsubscribed", reason="webhook")
-    sync.settle(connection, outcomes)
+    assert inbound.apply_unsubscribe(connection, h, "unsubscribed", reason="webhook")
+    outbox.settle(connection, outcomes)
 
     entry = OutboxEntry.objects.get(connection=connection, subscriber_hash=h)
     assert entry.member_status == "unsubscribed"
     assert entry.state == "pending"  # planned again: it will not resubscribe them
     signature.refresh_from_db()
     assert not signature.consent_newsletter
+
+
+@pytest.mark.parametrize(
+    ("fields", "supporter"),
+    [
+        ({"confirmed": True}, True),
+        ({"verified": True}, True),
+        ({"status": Signature.Status.PENDING}, False),
+        ({"flagged": True}, False),
+        ({"withdrawn": True}, False),
+        ({"status": Signature.Status.REJECTED}, False),
+        ({"status": Signature.Status.INVALIDATED}, False),
+        ({"confirmed": True, "consent_newsletter": False}, False),
+        ({"confirmed": True, "consented_at": None}, True),  # online: the form is the consent
+        ({"confirmed": True, "source": Signature.Source.PAPER, "consented_at": None}, False),
+        ({"confirmed": True, "source": Signature.Source.IMPORT, "consented_at": None}, False),
+        ({"confirmed": True, "source": Signature.Source.PAPER}, True),  # consent recorded
+        ({"confirmed": True, "source": Signature.Source.PARTNER}, True),
+        ({"confirmed": True, "signatory": None}, False),  # anonymised: no address
+    ],
+)
+def test_who_is_a_supporter(db, fields, supporter):
+    fields = {"consent_newsletter": True, **fields}
+    signature = SignatureFactory(**fields)
+    SignatureFactory(confirmed=True, consent_newsletter=True)  # someone else, elsewhere
+    found = Signature.objects.filter(campaign=signature.campaign).supporters()
+    assert list(found) == ([signature] if supporter else [])
+    # The drain's copy of the rule, for signatures it has read, says the same.
+    assert payloads.is_supporter(Signature.objects.get(pk=signature.pk)) is supporter

@@ -1,6 +1,8 @@
-"""Run the fake Mailchimp API (tests/fakes/mailchimp.py) by hand, for development."""
+"""Run the fake Mailchimp API (campaigns/mailchimp/devserver.py) by hand, for development."""
 
 from django.core.management.base import BaseCommand
+
+from campaigns.mailchimp.devserver import main
 
 
 class Command(BaseCommand):
@@ -15,8 +17,6 @@ class Command(BaseCommand):
         parser.add_argument("--latency", type=float, default=0.0)
 
     def handle(self, *args, port, api_key, list, latency, **options):  # noqa: A002
-        from tests.fakes.mailchimp import main
-
         argv = ["--port", str(port), "--api-key", api_key, "--latency", str(latency)]
         for list_id in list:
             argv += ["--list", list_id]

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from campaigns.mailchimp import sync
+from campaigns.mailchimp import services
 from campaigns.mailchimp.models import AudienceConnection
 
 
@@ -21,5 +21,5 @@ class Command(BaseCommand):
                 raise CommandError(f"No audience connection with id {connection}.")
         for item in connections:
             with transaction.atomic():
-                created = sync.queue_all_supporters(item, force=True)
+                created = services.queue_all_supporters(item, force=True)
             self.stdout.write(f"{item}: queued ({created} new rows). The worker sends them.")

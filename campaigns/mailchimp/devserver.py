@@ -1,4 +1,4 @@
-"""A fake Mailchimp Marketing API server for tests and local development.
+"""A fake Mailchimp Marketing API server for local development, the tests and the bench.
 
 A real HTTP server on 127.0.0.1 (stdlib ThreadingHTTPServer in a thread) that the real
 `mailchimp-marketing` client reaches through `client.api_client.host`. It behaves like Mailchimp
@@ -8,7 +8,8 @@ tar.gz of results, webhook creation that first sends a validation GET, 429 beyon
 connections; plus faults on demand (latency, outage as 5xx / reset connections / empty bodies)
 and a log of every request for assertions.
 
-Run by hand: `python -m tests.fakes.mailchimp --port 8204` or `manage.py fake_mailchimp`.
+Served by `manage.py fake_mailchimp` (or `python -m campaigns.mailchimp.devserver --port 8204`);
+the product never imports it, and it imports nothing of the product.
 """
 
 import argparse

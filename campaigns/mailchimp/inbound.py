@@ -1,4 +1,6 @@
-"""Webhooks from Mailchimp: store fast, process in a task, ignore replays; and registration.
+"""What Mailchimp tells us about members, applied here: unsubscribes and cleaned addresses (from a
+webhook, the nightly reconcile or the answer to a send) withdraw the newsletter consent and cancel
+what was waiting; webhooks are stored fast and processed later; and the webhook's registration.
 
 Mailchimp signs nothing: the long secret in the URL authenticates the audience. It gives up
 after 10 seconds and retries, so the view only stores the event (deduplicated by a hash of the
@@ -11,14 +13,44 @@ import logging
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from signatories.models import Signature
+
 from . import client as mc
-from . import sync
-from .models import AudienceConnection, OutboxEntry, WebhookEvent, member_hash
+from .models import CANCEL, AudienceConnection, OutboxEntry, WebhookEvent, member_hash
 
 logger = logging.getLogger(__name__)
+
+
+def apply_unsubscribe(connection, subscriber_hash, status, reason="", *, cancel=True):
+    """Mailchimp says this member unsubscribed or was cleaned: withdraw newsletter consent here,
+    cancel what was waiting, and never resubscribe them. Returns False for an unknown member."""
+    entry = OutboxEntry.objects.filter(
+        connection=connection, subscriber_hash=subscriber_hash
+    ).first()
+    if entry is None:
+        return False
+    with transaction.atomic():
+        rows = OutboxEntry.objects.filter(pk=entry.pk)
+        rows.update(member_status=status, updated_at=timezone.now())
+        if cancel:
+            rows.move(CANCEL, last_error=f"Unsubscribed in Mailchimp ({reason or status}).")
+        # A row in flight: bump its version so that its send settles it back to pending, to be
+        # planned again (and skipped).
+        rows.filter(state=OutboxEntry.State.IN_FLIGHT).update(version=F("version") + 1)
+        if entry.signatory_id:
+            Signature.objects.filter(
+                campaign_id=connection.campaign_id,
+                signatory_id=entry.signatory_id,
+                consent_newsletter=True,
+            ).update(consent_newsletter=False, updated_at=timezone.now())
+    return True
+
+
+# --- Webhooks -----------------------------------------------------------------------------------
 
 EVENT_TYPES = {"subscribe", "unsubscribe", "profile", "upemail", "cleaned", "campaign"}
 MEMBER_EVENTS = {"subscribe", "unsubscribe", "profile", "cleaned"}
@@ -48,7 +80,8 @@ def check(connection, payload):
 
 
 def receive(connection, payload):
-    """Store one posted event. Returns (event or None for a replay, problem text)."""
+    """Store one posted event. Returns (event or None for a replay, problem text); an event
+    without a problem waits in state "received" for process()."""
     problem = check(connection, payload)
     email = payload.get("data[email]") or payload.get("data[old_email]") or ""
     event = WebhookEvent(
@@ -71,10 +104,6 @@ def receive(connection, payload):
         logger.warning(
             "Mailchimp webhook rejected for audience %s: %s", connection.list_id, problem
         )
-    else:
-        from .tasks import process_webhook_event
-
-        transaction.on_commit(lambda: process_webhook_event.enqueue(event_id=event.pk))
     return event, problem
 
 
@@ -103,7 +132,7 @@ def apply(connection, event_type, payload):
             else OutboxEntry.MemberStatus.UNSUBSCRIBED
         )
         reason = payload.get("data[reason]") or payload.get("data[action]") or event_type
-        if sync.apply_unsubscribe(connection, member_hash(email), status, reason=reason[:100]):
+        if apply_unsubscribe(connection, member_hash(email), status, reason=reason[:100]):
             return Processed, f"Newsletter consent withdrawn ({reason[:100]})."
         return Ignored, "Unknown member."
     if event_type == "upemail":
@@ -133,6 +162,9 @@ def apply(connection, event_type, payload):
         # The signature keeps the name the person signed with; the next sync restores it in Mailchimp.
         return Ignored, "Profile changes are not copied back to signatures."
     return Ignored, "Event type not used."
+
+
+# --- Registration -------------------------------------------------------------------------------
 
 
 def webhook_url(connection):
