@@ -77,8 +77,8 @@ class PublicCacheMixin:
 
 # --- Server-side page cache ---------------------------------------------------------------------
 #
-# Rendering the letter page costs about 25 ms of CPU and 36 queries; while signatures pour in, the
-# page must not compete with them. Live public pages (PublicCacheMixin) are kept rendered in the
+# Rendering the letter page is costly (bench/README.md); while signatures pour in, the page must
+# not compete with them. Live public pages (PublicCacheMixin) are kept rendered in the
 # cache for PAGE_CACHE_SECONDS and served to visitors without cookies (people with a session,
 # editors, or a pending message get a fresh render). Publishing, unpublishing or saving anything
 # a page shows moves the cache to a new generation, so editors' changes show at once; the counter

@@ -89,7 +89,7 @@ def _clone(obj):
 class FieldCopies(dict):
     """A form's base_fields whose deep copy (one per form instance) is the copy Django's
     Field.__deepcopy__ and Widget.__deepcopy__ make (own widget, attrs, error messages and
-    validators), without copy.copy's generic protocol: it was half the signing form's cost.
+    validators), without copy.copy's generic protocol, which is slow (bench/README.md).
     Choices are fixed, so they are shared rather than copied and normalised again."""
 
     def __deepcopy__(self, memo):
@@ -198,8 +198,7 @@ class SignatureForm(forms.Form):
         category = data.get("category") if data is not None and not all_fields else None
         if isinstance(category, str) and category in CATEGORY_FIELDS:
             # A sent form is validated over its category's fields only: the others were hidden
-            # from the signer and are not stored, and cloning and cleaning them was half the
-            # form's cost on the signing hot path.
+            # from the signer and are not stored.
             self.base_fields = _category_base_fields(category)
         super().__init__(data, *args, **kwargs)
 

@@ -17,7 +17,7 @@ import time
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from . import decisions
@@ -106,14 +106,13 @@ def _record_request(kind, campaign, email, ip_hash, language):
 # --- The queue (worker side) --------------------------------------------------------------------
 
 
-def claim(limit=BATCH_SIZE):
-    """Up to `limit` waiting submissions, oldest first, locked until the transaction ends; rows
-    another worker holds are skipped. Call inside a transaction."""
-    return list(
-        Submission.objects.filter(status=Status.WAITING)
-        .order_by("pk")
-        .select_for_update(skip_locked=True)[:limit]
-    )
+def claim(limit=BATCH_SIZE, up_to=None):
+    """Up to `limit` waiting submissions (up to the id `up_to`), oldest first, locked until the
+    transaction ends; rows another worker holds are skipped. Call inside a transaction."""
+    waiting = Submission.objects.filter(status=Status.WAITING)
+    if up_to is not None:
+        waiting = waiting.filter(pk__lte=up_to)
+    return list(waiting.order_by("pk").select_for_update(skip_locked=True)[:limit])
 
 
 def _process(batch, queue_emails, now):
@@ -150,13 +149,13 @@ def _fail(submission, error, now):
     )
 
 
-def process_batch(queue_emails, limit=BATCH_SIZE):
+def process_batch(queue_emails, limit=BATCH_SIZE, up_to=None):
     """Claim and process one batch; returns how many submissions it took (0: queue empty).
 
     `queue_emails([(signature_id, kind), ...])` is called inside the batch's transaction, so the
     emails are queued if and only if the decisions commit."""
     with transaction.atomic():
-        batch = claim(limit)
+        batch = claim(limit, up_to)
         if not batch:
             return 0
         now = timezone.now()
@@ -175,11 +174,14 @@ def process_batch(queue_emails, limit=BATCH_SIZE):
 
 
 def drain(queue_emails, *, limit=BATCH_SIZE, seconds=DRAIN_SECONDS):
-    """Process waiting submissions until none is left or `seconds` have passed."""
+    """Process the submissions waiting when the run starts, for at most `seconds`. Those that
+    arrive meanwhile wait for the next run, a second later: the emails this run queued are sent
+    first, rather than behind a run that a steady stream of signers would keep going."""
+    up_to = Submission.objects.filter(status=Status.WAITING).aggregate(last=Max("pk"))["last"]
     deadline = time.monotonic() + seconds
     done = 0
-    while time.monotonic() < deadline:
-        taken = process_batch(queue_emails, limit)
+    while up_to is not None and time.monotonic() < deadline:
+        taken = process_batch(queue_emails, limit, up_to)
         if not taken:
             break
         done += taken

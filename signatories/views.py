@@ -1,6 +1,5 @@
 """Pages a signer touches. Thin: forms validate, services decide, templates show."""
 
-import functools
 import json
 
 from django.conf import settings
@@ -10,7 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -112,22 +111,11 @@ def sign(request, slug):
         )
     except intake.ChallengeReplayed:
         return redisplay(challenge_error_message("replayed"))
-    return _see_other(_check_inbox_url(campaign.slug))
+    return _see_other(reverse("signatories:check_inbox", args=[campaign.slug]))
 
 
 def _language():
     return get_language() or settings.LANGUAGE_CODE
-
-
-def _check_inbox_url(slug):
-    return _reverse_check_inbox(get_script_prefix(), settings.ROOT_URLCONF, get_language(), slug)
-
-
-@functools.lru_cache(maxsize=256)
-def _reverse_check_inbox(prefix, urlconf, language, slug):
-    """The neutral answer's address, reversed once per language and campaign (reverse() was a
-    twentieth of a signature's CPU); the arguments are all that reverse() reads."""
-    return reverse("signatories:check_inbox", urlconf=urlconf, args=[slug])
 
 
 def _see_other(url):

@@ -37,8 +37,6 @@ def demo(db):
     call_command("load_demo_content", verbosity=0)
 
 
-
-
 @pytest.mark.django_db
 def test_public_pages_answer_while_redis_is_down(client, demo, redis_server, production_cache):
     assert client.get("/fr/").status_code == 200  # with Redis: rendered and kept in the cache

@@ -1,10 +1,11 @@
 import threading
 import time
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+MEMO_SECONDS = 5  # how long a process keeps a campaign it read for signing
 
 
 class CampaignManager(models.Manager):
@@ -12,7 +13,7 @@ class CampaignManager(models.Manager):
 
     Every signature needs its campaign; reading it from the database each time cost about a
     tenth of a signing request. Saving or deleting a campaign clears this process's memo (see
-    campaigns.apps); other processes see the change within CAMPAIGN_MEMO_SECONDS.
+    campaigns.apps); other processes see the change within MEMO_SECONDS.
     """
 
     _memo = {}
@@ -21,7 +22,7 @@ class CampaignManager(models.Manager):
     def get_memoized(self, slug):
         """The campaign with this slug, shared between requests: treat it as read-only.
         Raises Campaign.DoesNotExist."""
-        ttl = settings.CAMPAIGN_MEMO_SECONDS
+        ttl = MEMO_SECONDS
         now = time.monotonic()
         hit = self._memo.get(slug)
         if hit and hit[0] > now:

@@ -24,11 +24,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import escape
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from wagtail.admin.utils import get_valid_next_url_from_request
 
 DEVICE_NAME = "authenticator"
 BACKUP_DEVICE_NAME = "backup"
@@ -196,14 +196,9 @@ def mark_verified(request, device):
 # --- Redirects ---------------------------------------------------------------------------------
 
 
-def safe_next(request, default=None):
-    """The ``next`` parameter when it points to this site, else the admin home."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default or reverse("wagtailadmin_home")
+def safe_next(request):
+    """The ``next`` parameter when it points to this site (Wagtail's check), else the admin home."""
+    return get_valid_next_url_from_request(request) or reverse("wagtailadmin_home")
 
 
 def url_with_next(name, next_url):

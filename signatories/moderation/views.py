@@ -7,11 +7,11 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import TemplateView
 from wagtail.admin import messages
+from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from campaigns.models import Campaign
@@ -63,15 +63,6 @@ class PermissionRequiredMixin:
         if not (request.user.is_active and request.user.has_perm(self.permission)):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
-
-
-def safe_next(request, fallback):
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 def report(request, action, result):
@@ -188,7 +179,7 @@ class QueueView(PermissionRequiredMixin, AdminPage):
             messages.error(request, str(error))
             return self.render_to_response(self.get_context_data(form=form), status=400)
         report(request, action, result)
-        return redirect(safe_next(request, request.get_full_path()))
+        return redirect(get_valid_next_url_from_request(request) or request.get_full_path())
 
 
 class ModerationQueueView(QueueView):
@@ -224,7 +215,7 @@ class SignatureActionView(PermissionRequiredMixin, TemplateView):
 
     def post(self, request, pk):
         signature = get_object_or_404(Signature, pk=pk)
-        back = safe_next(request, inspect_url(signature))
+        back = get_valid_next_url_from_request(request) or inspect_url(signature)
         form = ActionForm(_with_id(request.POST, pk))
         if not form.is_valid():
             for errors in form.errors.values():

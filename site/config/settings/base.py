@@ -267,8 +267,6 @@ SIGNATURES_WITHDRAW_LINK_MAX_AGE = env.int(
     "SIGNATURES_WITHDRAW_LINK_MAX_AGE", default=3 * 365 * 86400
 )
 SIGNATURES_DATA_LINK_MAX_AGE = env.int("SIGNATURES_DATA_LINK_MAX_AGE", default=7 * 86400)
-# Seconds a worker process may keep a campaign it read for signing (status changes show after).
-CAMPAIGN_MEMO_SECONDS = env.int("CAMPAIGN_MEMO_SECONDS", default=5)
 # The form: minimum seconds between render and submit (faster is flagged), form token lifetime.
 SIGNATURES_FORM_MIN_SECONDS = env.int("SIGNATURES_FORM_MIN_SECONDS", default=3)
 SIGNATURES_FORM_MAX_AGE = env.int("SIGNATURES_FORM_MAX_AGE", default=2 * 86400)
