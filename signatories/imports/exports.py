@@ -5,12 +5,8 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from campaigns.delivery.models import Target
-from signatories.models import Organisation, Signatory, Signature
-from signatories.register.models import RegisterEntry
-
+from . import registry
 from .models import ExportLog
-from .resources import RESOURCES
 
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", "csv"),
@@ -19,30 +15,6 @@ FORMATS = {
 }
 PERSONAL_KINDS = {"signatures", "signatories", "register"}
 PERMISSION = "imports.export_personal_data"
-
-
-def signature_queryset(*, campaign=None, category="", status="", departement=None):
-    queryset = Signature.objects.select_related("signatory", "departement").order_by("pk")
-    if campaign:
-        queryset = queryset.filter(campaign=campaign)
-    if category:
-        queryset = queryset.filter(category=category)
-    if status:
-        queryset = queryset.filter(status=status)
-    if departement:
-        queryset = queryset.filter(departement=departement)
-    return queryset
-
-
-def base_queryset(kind, filters):
-    if kind == "signatures":
-        return signature_queryset(**filters)
-    return {
-        "signatories": Signatory.objects.order_by("pk"),
-        "organisations": Organisation.objects.select_related("departement").order_by("pk"),
-        "targets": Target.objects.order_by("pk"),
-        "register": RegisterEntry.objects.order_by("pk"),
-    }[kind]
 
 
 def render(dataset, file_format):
@@ -57,9 +29,8 @@ def render(dataset, file_format):
 def export(kind, file_format, *, user=None, filters=None):
     """(content bytes, file name, content type); the export is logged in the same transaction."""
     filters = filters or {}
-    queryset = base_queryset(kind, filters)
-    resource = RESOURCES[kind](campaign=filters.get("campaign"))
-    dataset = resource.export(queryset)
+    resource = registry.resource_class(kind)(campaign=filters.get("campaign"))
+    dataset = resource.export(**filters)  # the resource's own queryset, through its filter_export
     content = render(dataset, file_format)
     with transaction.atomic():
         ExportLog.objects.create(

@@ -1,10 +1,12 @@
+"""The admin's upload and export forms."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
 from signatories.models import Departement, Signature
-from signatories.register.models import Mandate
 
+from . import registry
 from .models import ImportJob
 from .readers import format_for_name
 
@@ -45,7 +47,10 @@ class UploadForm(forms.Form):
     )
     mandate = forms.ChoiceField(
         label=_("Mandate of the register file"),
-        choices=[("", _("— an export of this site’s register —")), *Mandate.choices],
+        choices=lambda: [
+            ("", _("— an export of this site’s register —")),
+            *registry.option_choices("mandate"),
+        ],
         required=False,
         help_text=_("For a file of the Répertoire national des élus as published."),
     )

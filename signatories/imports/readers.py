@@ -1,4 +1,7 @@
-"""Read uploaded tables row by row without loading the file into memory.
+"""Read uploaded tables row by row, without loading the file into memory.
+
+Hand-written because tablib (what django-import-export reads with) loads a whole file at once,
+and loses the row numbers and the formula cells that the reports need.
 
 CSV: comma, semicolon or tab (detected on the header line), UTF-8 with or without BOM, Windows-1252
 as a fallback. XLSX: openpyxl in read-only mode. JSON: a list of objects (parsed at once, so its
@@ -15,10 +18,11 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from .cells import Formula
+
 CSV_FIELD_LIMIT = 1_000_000  # characters; beyond it the file is refused with its line number
 MAX_JSON_BYTES = 50 * 1024 * 1024
 EXTRA_CELLS = "__extra_cells__"
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 csv.field_size_limit(CSV_FIELD_LIMIT)
 
 
@@ -28,10 +32,6 @@ class FileProblem(Exception):
     def __init__(self, message):
         super().__init__(message)
         self.message = message
-
-
-class Formula(str):
-    """A spreadsheet formula found in a cell: refused by the row checks."""
 
 
 def format_for_name(name):
@@ -191,25 +191,21 @@ class TableReader:
         ) as exc:
             raise FileProblem(corrupt) from exc
         try:
-            sheet = workbook.worksheets[0]
-            rows = sheet.iter_rows()
+            rows = workbook.worksheets[0].iter_rows(values_only=True)
             header_row = next(rows, None)
             if header_row is None:
                 raise FileProblem(_("The file is empty."))
-            self.headers = check_headers([cell.value for cell in header_row])
+            self.headers = check_headers(header_row)
             width = len(self.headers)
             data = False
             for index, row in enumerate(rows, start=2):
-                values = []
-                for cell in row[:width]:
-                    value = cell.value
-                    if getattr(cell, "data_type", None) == "f" or (
-                        isinstance(value, str) and value.startswith("=") and len(value) > 1
-                    ):
-                        values.append(Formula(value))
-                    else:
-                        values.append(cell_text(value))
-                if not any(str(v).strip() for v in values):
+                # With data_only=False a formula cell holds its formula: "=A2&B2" text, which the
+                # import's formula rule refuses, or an array formula object.
+                values = [
+                    Formula(value.text) if hasattr(value, "text") else cell_text(value)
+                    for value in row[:width]
+                ]
+                if not any(value.strip() for value in values):
                     continue
                 data = True
                 yield index, self._as_dict(values)
@@ -258,28 +254,3 @@ def _json_text(value):
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
-
-
-def chunked(iterable, size):
-    chunk = []
-    for item in iterable:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def neutralise(value):
-    """Prefix text a spreadsheet would run as a formula with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def unneutralise(value):
-    """Undo neutralise() when reading back one of our own exports."""
-    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
-        return value[1:]
-    return value

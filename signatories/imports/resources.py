@@ -1,20 +1,14 @@
-"""django-import-export resources: signatories, signatures, organisations, targets, register entries.
+"""The signatories app's resources: signatories, signatures (offline: paper forms, partner lists)
+and organisations. Column names are the models' field names (English, snake case)."""
 
-Column names are the model's field names (English, snake case). Every resource checks its rows
-before import-export touches the database and raises ValidationError with messages that name the
-column; the import engine (services.py) turns them into the per-row report.
-"""
-
-import datetime
 import re
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from import_export import fields, resources, widgets
+from django.utils.translation import gettext_lazy
+from import_export import fields
 
-from campaigns.delivery.models import Target
 from signatories.canonical import canonical_email, email_domain
 from signatories.geo import (
     INSEE_COMMUNE_RE,
@@ -24,229 +18,34 @@ from signatories.geo import (
     is_valid_siren,
     normalise_departement_code,
 )
-from signatories.models import Departement, Organisation, Signatory, Signature
-from signatories.register.models import RegisterEntry
-from signatories.register.normalise import normalise
+from signatories.models import Organisation, Signatory, Signature
+from signatories.signals import signature_status_changed
 
-from .readers import neutralise, unneutralise
+from .base import TabularResource, text_field
+from .normalise import normalise
+from .widgets import BooleanWidget, ChoiceWidget, DateTimeWidget, DepartementWidget, TextWidget
 
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 OFFLINE_SOURCES = (Signature.Source.PAPER, Signature.Source.PARTNER, Signature.Source.IMPORT)
 
 
-# --- Widgets ----------------------------------------------------------------------------------
+def cell(row, column):
+    return str(row.get(column) or "").strip()
 
 
-class TextWidget(widgets.Widget):
-    def clean(self, value, row=None, **kwargs):
-        return unneutralise(str(value if value is not None else "").strip())
-
-    def render(self, value, obj=None, **kwargs):
-        return "" if value is None else str(value)
-
-
-class BooleanWidget(widgets.Widget):
-    TRUE = {"1", "true", "yes", "oui", "y", "o", "x", "vrai"}
-    FALSE = {"0", "false", "no", "non", "n", "faux", ""}
-
-    def clean(self, value, row=None, **kwargs):
-        text = str(value if value is not None else "").strip().casefold()
-        if text in self.TRUE:
-            return True
-        if text in self.FALSE:
-            return False
-        raise ValueError(_("“%(value)s” is not yes or no (1/0, oui/non)") % {"value": value})
-
-    def render(self, value, obj=None, **kwargs):
-        return "1" if value else "0"
-
-
-def parse_datetime_text(text):
-    """ISO date or datetime, or dd/mm/yyyy [HH:MM]; naive values are in the site's time zone."""
-    text = str(text or "").strip()
-    if not text:
+def departement_by_code(resource, code):
+    """The Departement of a code our own reference data gave, from the widget's cache."""
+    try:
+        return resource.fields["departement"].widget.clean(code) if code else None
+    except ValueError:
         return None
-    for pattern in ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y"):
-        try:
-            value = datetime.datetime.strptime(text, pattern)
-            break
-        except ValueError:
-            continue
-    else:
-        try:
-            value = datetime.datetime.fromisoformat(text)
-        except ValueError:
-            raise ValueError(
-                _("impossible date “%(value)s” (expected dd/mm/yyyy or yyyy-mm-dd)")
-                % {"value": text}
-            ) from None
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
-    return value
-
-
-class DateTimeWidget(widgets.Widget):
-    def clean(self, value, row=None, **kwargs):
-        return parse_datetime_text(value)
-
-    def render(self, value, obj=None, **kwargs):
-        return timezone.localtime(value).isoformat() if value else ""
-
-
-class DateWidget(widgets.Widget):
-    def clean(self, value, row=None, **kwargs):
-        parsed = parse_datetime_text(value)
-        return timezone.localtime(parsed).date() if parsed else None
-
-    def render(self, value, obj=None, **kwargs):
-        return value.isoformat() if value else ""
-
-
-class ChoiceWidget(widgets.Widget):
-    """A choice given by its value or its label in French or English."""
-
-    def __init__(self, choices, **kwargs):
-        self.choices = choices
-        super().__init__(**kwargs)
-
-    def clean(self, value, row=None, **kwargs):
-        text = normalise(value)
-        if not text:
-            return None
-        for choice_value, label in self.choices.choices:
-            if text == normalise(choice_value):
-                return choice_value
-            for language in ("fr", "en"):
-                with translation.override(language):
-                    if text == normalise(str(label)):
-                        return choice_value
-        raise ValueError(
-            _("“%(value)s” is not one of: %(choices)s")
-            % {"value": value, "choices": ", ".join(self.choices.values)}
-        )
-
-    def render(self, value, obj=None, **kwargs):
-        return value or ""
-
-
-class DepartementWidget(widgets.Widget):
-    def clean(self, value, row=None, **kwargs):
-        text = str(value or "").strip()
-        if not text:
-            return None
-        code = normalise_departement_code(text)
-        departement = Departement.objects.filter(code=code).first() if code else None
-        if departement is None:
-            raise ValueError(_("unknown département code “%(code)s”") % {"code": text})
-        return departement
-
-    def render(self, value, obj=None, **kwargs):
-        return value.code if value else ""
-
-
-def text_field(name, **kwargs):
-    return fields.Field(attribute=name, column_name=name, widget=TextWidget(), **kwargs)
-
-
-# --- Base -------------------------------------------------------------------------------------
-
-
-def email_errors(row):
-    """The row's problem with its "email" cell, if any (an empty cell is the caller's business)."""
-    email = str(row.get("email") or "").strip()
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError:
-            return [_("“%(email)s” is not a valid email address") % {"email": email}]
-    return []
-
-
-class CheckedResource(resources.ModelResource):
-    """Row checks before import, spreadsheet-safe exports, and within-file duplicate detection."""
-
-    required_columns = ()
-
-    def __init__(self, **kwargs):
-        super().__init__()
-        self.options = kwargs
-        self.file_rows = []  # dataset row index -> row number in the file, set per chunk
-        self.seen = {}  # duplicate key -> file row number
-        self.warnings = []  # [(file row, message)]
-
-    @classmethod
-    def columns(cls):
-        return [field.column_name for field in cls().get_import_fields()]
-
-    def file_row(self, kwargs):
-        index = kwargs.get("row_number", 0) - 1
-        return self.file_rows[index] if 0 <= index < len(self.file_rows) else index + 2
-
-    def before_import_row(self, row, **kwargs):
-        errors = self.check_row(row)
-        key = self.duplicate_key(row) if not errors else None
-        if key:
-            if key in self.seen:
-                errors.append(_("duplicate of row %(row)s") % {"row": self.seen[key]})
-            else:
-                self.seen[key] = self.file_row(kwargs)
-        # Raised with the fields' own errors in import_instance, so the report lists them all.
-        self.pending_errors = errors
-
-    def import_instance(self, instance, row, **kwargs):
-        errors = list(getattr(self, "pending_errors", []))
-        self.pending_errors = []
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as exc:
-            errors.extend(
-                f"{column}: {message}"
-                for column, messages in exc.message_dict.items()
-                for message in messages
-            )
-        if errors:
-            raise ValidationError(errors)
-
-    def check_row(self, row):
-        """A list of messages for what is wrong with the row (empty when fine)."""
-        errors = []
-        for column in self.required_columns:
-            if not str(row.get(column) or "").strip():
-                errors.append(_("column “%(column)s” is required") % {"column": column})
-        for field in self.get_import_fields():
-            model_field = self._model_field(field)
-            max_length = getattr(model_field, "max_length", None)
-            value = str(row.get(field.column_name) or "")
-            if max_length and len(value) > max_length:
-                errors.append(
-                    _("column “%(column)s” is too long (%(length)s characters, at most %(max)s)")
-                    % {"column": field.column_name, "length": len(value), "max": max_length}
-                )
-        return errors
-
-    def _model_field(self, field):
-        try:
-            return self._meta.model._meta.get_field(field.attribute or "")
-        except Exception:  # noqa: BLE001  (a computed column has no model field)
-            return None
-
-    def duplicate_key(self, row):
-        return None
-
-    def warn(self, kwargs, message):
-        self.warnings.append((self.file_row(kwargs), str(message)))
-
-    def export_resource(self, instance, selected_fields=None, **kwargs):
-        return [
-            neutralise(value)
-            for value in super().export_resource(instance, selected_fields, **kwargs)
-        ]
 
 
 # --- Signatories ------------------------------------------------------------------------------
 
 
-class SignatoryResource(CheckedResource):
+class SignatoryResource(TabularResource):
+    label = gettext_lazy("Signatories")
     email = text_field("email")
     language = text_field("language")
     required_columns = ("email",)
@@ -254,35 +53,38 @@ class SignatoryResource(CheckedResource):
     class Meta:
         model = Signatory
         fields = ("email", "language")
-        import_id_fields = ()
-        skip_unchanged = True
-        report_skipped = True
 
     def check_row(self, row):
-        errors = super().check_row(row)
-        errors.extend(email_errors(row))
-        language = str(row.get("language") or "fr").strip() or "fr"
-        if language not in ("fr", "en"):
-            errors.append(_("language must be fr or en"))
-        return errors
+        yield from super().check_row(row)
+        if (cell(row, "language") or "fr") not in ("fr", "en"):
+            yield "language", _("language must be fr or en")
 
     def duplicate_key(self, row):
-        return canonical_email(row.get("email"))
+        return canonical_email(cell(row, "email")) or None
 
-    def get_instance(self, instance_loader, row):
-        return Signatory.objects.filter(canonical_email=canonical_email(row.get("email"))).first()
+    def instance_keys(self, row):
+        return (canonical_email(cell(row, "email")),)
 
-    def before_save_instance(self, instance, row, **kwargs):
+    def existing_instances(self, rows):
+        emails = {canonical_email(cell(row, "email")) for row in rows} - {""}
+        return {s.canonical_email: s for s in Signatory.objects.filter(canonical_email__in=emails)}
+
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
         instance.canonical_email = canonical_email(instance.email)
         instance.language = instance.language or "fr"
+
+    def computed_fields(self):
+        return ["canonical_email"]
 
 
 # --- Signatures (offline: paper forms, partner lists) -----------------------------------------
 
 
-class SignatureResource(CheckedResource):
+class SignatureResource(TabularResource):
     """Signatures of one campaign. Imported rows are offline signatures, confirmed and counted."""
 
+    label = gettext_lazy("Signatures (paper forms, partner lists)")
     email = fields.Field(column_name="email", widget=TextWidget())
     first_name = text_field("first_name")
     last_name = text_field("last_name")
@@ -349,73 +151,110 @@ class SignatureResource(CheckedResource):
             "source_detail",
             "status",
         )
-        import_id_fields = ()
-        skip_unchanged = True
-        report_skipped = True
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        self.signatories = {}  # canonical email -> Signatory, for the chunk's rows
+        self.new_signatories = []
+        self._offline = None
 
     @property
     def campaign(self):
         return self.options.get("campaign")
 
+    def get_queryset(self):
+        return Signature.objects.select_related("signatory", "departement").order_by("pk")
+
+    def filter_export(
+        self, queryset, campaign=None, category="", status="", departement=None, **kwargs
+    ):
+        filters = {
+            "campaign": campaign,
+            "category": category,
+            "status": status,
+            "departement": departement,
+        }
+        return queryset.filter(**{name: value for name, value in filters.items() if value})
+
     def dehydrate_email(self, signature):
         return signature.signatory.email if signature.signatory_id else ""
 
-    def get_export_queryset_for(self, queryset):
-        return queryset.select_related("signatory", "departement")
-
     def check_row(self, row):
-        errors = super().check_row(row)
-        errors.extend(email_errors(row))
-        insee = str(row.get("insee_code") or "").strip().upper()
+        yield from super().check_row(row)
+        email = cell(row, "email")
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                yield "email", _("“%(email)s” is not a valid email address") % {"email": email}
+        insee = cell(row, "insee_code").upper()
         if insee and not INSEE_COMMUNE_RE.match(insee):
-            errors.append(_("unknown commune code “%(code)s”") % {"code": insee})
-        postcode = str(row.get("postcode") or "").strip()
+            yield "insee_code", _("unknown commune code “%(code)s”") % {"code": insee}
+        postcode = cell(row, "postcode")
         if postcode and not (POSTCODE_RE.match(postcode) and departement_for_postcode(postcode)):
-            errors.append(_("unknown postcode “%(code)s”") % {"code": postcode})
-        siren = str(row.get("siren") or "").strip()
+            yield "postcode", _("unknown postcode “%(code)s”") % {"code": postcode}
+        siren = cell(row, "siren")
         if siren and not is_valid_siren(siren):
-            errors.append(_("“%(siren)s” is not a valid SIREN number") % {"siren": siren})
-        dep = normalise_departement_code(str(row.get("departement") or ""))
+            yield "siren", _("“%(siren)s” is not a valid SIREN number") % {"siren": siren}
+        dep = normalise_departement_code(cell(row, "departement"))
         insee_dep = departement_for_insee(insee) if insee else None
         if dep and insee_dep and dep != insee_dep:
-            errors.append(
-                _("commune code “%(code)s” is not in département %(dep)s")
-                % {"code": insee, "dep": dep}
-            )
-        source = normalise(row.get("source"))
-        if source == Signature.Source.ONLINE:
-            errors.append(_("imported signatures cannot have the source “online”"))
-        return errors
+            message = _("commune code “%(code)s” is not in département %(dep)s")
+            yield "insee_code", message % {"code": insee, "dep": dep}
+        if normalise(row.get("source")) == Signature.Source.ONLINE:
+            yield "source", _("imported signatures cannot have the source “online”")
 
     def duplicate_key(self, row):
-        email = canonical_email(row.get("email"))
+        email = canonical_email(cell(row, "email"))
         if email:
             return email
-        return (
-            normalise(row.get("first_name")),
-            normalise(row.get("last_name")),
-            normalise(row.get("postcode") or row.get("commune") or row.get("insee_code")),
-        )
+        place = cell(row, "postcode") or cell(row, "commune") or cell(row, "insee_code")
+        return (normalise(row.get("first_name")), normalise(row.get("last_name")), normalise(place))
 
-    def get_instance(self, instance_loader, row):
-        signatures = Signature.objects.filter(campaign=self.campaign)
-        email = canonical_email(row.get("email"))
+    # An existing signature: the signer's (by email), or an offline one by name and postcode.
+
+    def instance_keys(self, row):
+        email = canonical_email(cell(row, "email"))
         if email:
-            return signatures.filter(signatory__canonical_email=email).first()
-        candidates = signatures.filter(
-            signatory__isnull=True,
-            source__in=OFFLINE_SOURCES,
-            last_name__iexact=str(row.get("last_name") or "").strip(),
-            first_name__iexact=str(row.get("first_name") or "").strip(),
-        )
-        place = str(row.get("postcode") or "").strip()
-        if place:
-            candidates = candidates.filter(postcode=place)
-        return candidates.first()
+            return (("email", email),)
+        names = (cell(row, "first_name").lower(), cell(row, "last_name").lower())
+        return (("offline", *names, cell(row, "postcode")),)
+
+    def existing_instances(self, rows):
+        found, self.signatories = {}, {}
+        emails = {canonical_email(cell(row, "email")) for row in rows} - {""}
+        if emails:
+            self.signatories = {
+                s.canonical_email: s for s in Signatory.objects.filter(canonical_email__in=emails)
+            }
+            signatures = Signature.objects.filter(
+                campaign=self.campaign, signatory__in=list(self.signatories.values())
+            ).select_related("signatory")
+            found.update({("email", s.signatory.canonical_email): s for s in signatures})
+        offline = [key for row in rows for key in self.instance_keys(row) if key[0] == "offline"]
+        index = self.offline_index() if offline else {}
+        wanted = {key: index[key] for key in offline if key in index}
+        by_pk = Signature.objects.in_bulk(set(wanted.values()))
+        found.update({key: by_pk[pk] for key, pk in wanted.items() if pk in by_pk})
+        return found
+
+    def offline_index(self):
+        """("offline", first, last, postcode or "") -> pk of the campaign's offline signatures
+        without an email, read once per import (a paper form matches by name and postcode)."""
+        if self._offline is None:
+            self._offline = {}
+            rows = Signature.objects.filter(
+                campaign=self.campaign, signatory__isnull=True, source__in=OFFLINE_SOURCES
+            ).values_list("pk", "first_name", "last_name", "postcode")
+            for pk, first, last, postcode in rows.order_by("pk"):
+                names = (first.strip().lower(), last.strip().lower())
+                self._offline.setdefault(("offline", *names, postcode), pk)
+                self._offline.setdefault(("offline", *names, ""), pk)
+        return self._offline
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         # Someone who signed online keeps their own signature: the paper copy is not merged in.
-        if instance.pk and original is not None and original.source == Signature.Source.ONLINE:
+        if self.original and self.original["source"] == Signature.Source.ONLINE:
             return True
         return super().skip_row(instance, original, row, import_validation_errors)
 
@@ -432,8 +271,7 @@ class SignatureResource(CheckedResource):
             code = departement_for_insee(instance.insee_code) or departement_for_postcode(
                 instance.postcode
             )
-            if code:
-                instance.departement = Departement.objects.filter(code=code).first()
+            instance.departement = departement_by_code(self, code)
         # Newsletter consent only counts when the file records what was agreed to, and when.
         if instance.consent_newsletter and not (instance.consent_text and instance.consented_at):
             instance.consent_newsletter = False
@@ -446,29 +284,48 @@ class SignatureResource(CheckedResource):
             instance.confirmed_at = instance.created_at
 
     def before_save_instance(self, instance, row, **kwargs):
-        instance._imported_new = instance.pk is None
-        email = str(row.get("email") or "").strip()
+        instance.ensure_token()  # bulk_create does not call save()
+        email = cell(row, "email")
         if email and instance.signatory_id is None:
-            instance.signatory, _created = Signatory.objects.get_or_create(
-                canonical_email=canonical_email(email), defaults={"email": email}
-            )
+            canonical = canonical_email(email)
+            if canonical not in self.signatories:
+                self.signatories[canonical] = Signatory(email=email, canonical_email=canonical)
+                self.new_signatories.append(self.signatories[canonical])
+            instance.signatory = self.signatories[canonical]
             instance.email_domain = email_domain(email)
 
-    def after_save_instance(self, instance, row, **kwargs):
-        from signatories.signals import signature_status_changed
+    def computed_fields(self):
+        return ["signatory", "email_domain", "insee_code", "departement", "consent_newsletter"]
 
-        # New offline signatures enter the life cycle confirmed: tell the receivers (counts,
-        # Mailchimp outbox, which only syncs recorded newsletter consent).
-        if getattr(instance, "_imported_new", False):
-            signature_status_changed.send(
-                sender=Signature, signature=instance, previous_status=None
-            )
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        """The chunk's new signatories first, then its signatures; then, unless this is a dry
+        run (rolled back, so nobody needs to hear of it), the life cycle's signal for each new
+        supporter, in the transaction (the Mailchimp outbox queues them)."""
+        created = list(self.create_instances) if self.writing else []
+        if self.writing and self.new_signatories:
+            Signatory.objects.bulk_create(self.new_signatories)
+        self.new_signatories = []
+        super().bulk_create(using_transactions, dry_run, raise_errors, batch_size, result)
+        if self.dry_run or not created:
+            return
+        # Only a supporter matters to the signal's receivers (counts are aggregated apart): one
+        # query per chunk, not the receivers' queries for each of thousands of paper forms.
+        new = Signature.objects.filter(
+            pk__in=[signature.pk for signature in created if signature.pk]
+        )
+        supporters = set(new.supporters().values_list("pk", flat=True))
+        for signature in created:
+            if signature.pk in supporters:
+                signature_status_changed.send(
+                    sender=Signature, signature=signature, previous_status=None
+                )
 
 
 # --- Organisations (local authorities and their official email domains) ------------------------
 
 
-class OrganisationResource(CheckedResource):
+class OrganisationResource(TabularResource):
+    label = gettext_lazy("Organisations and local authorities")
     name = text_field("name")
     kind = fields.Field(
         attribute="kind", column_name="kind", widget=ChoiceWidget(Organisation.Kind)
@@ -486,57 +343,80 @@ class OrganisationResource(CheckedResource):
     class Meta:
         model = Organisation
         fields = ("name", "kind", "insee_code", "siren", "departement", "email_domains")
-        import_id_fields = ()
-        skip_unchanged = True
-        report_skipped = True
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        self._index = None
+
+    def get_queryset(self):
+        return Organisation.objects.select_related("departement").order_by("pk")
 
     def dehydrate_email_domains(self, organisation):
         return " ".join(sorted(organisation.official_domains()))
 
     def check_row(self, row):
-        errors = super().check_row(row)
+        yield from super().check_row(row)
         kind = normalise(row.get("kind"))
-        insee = str(row.get("insee_code") or "").strip().upper()
+        insee = cell(row, "insee_code").upper()
         if insee:
             if kind in ("commune", "") and not INSEE_COMMUNE_RE.match(insee):
-                errors.append(_("unknown commune code “%(code)s”") % {"code": insee})
+                yield "insee_code", _("unknown commune code “%(code)s”") % {"code": insee}
             elif kind == "departement" and not normalise_departement_code(insee):
-                errors.append(_("unknown département code “%(code)s”") % {"code": insee})
-        siren = str(row.get("siren") or "").strip()
+                yield "insee_code", _("unknown département code “%(code)s”") % {"code": insee}
+        siren = cell(row, "siren")
         if siren and not is_valid_siren(siren):
-            errors.append(_("“%(siren)s” is not a valid SIREN number") % {"siren": siren})
+            yield "siren", _("“%(siren)s” is not a valid SIREN number") % {"siren": siren}
         for domain in split_domains(row.get("email_domains")):
             if not DOMAIN_RE.match(domain):
-                errors.append(_("“%(domain)s” is not a valid email domain") % {"domain": domain})
-        return errors
+                yield (
+                    "email_domains",
+                    _("“%(domain)s” is not a valid email domain") % {"domain": domain},
+                )
 
     def duplicate_key(self, row):
-        siren = str(row.get("siren") or "").strip()
+        siren = cell(row, "siren")
         if siren:
             return ("siren", siren)
-        insee = str(row.get("insee_code") or "").strip().upper()
+        insee = cell(row, "insee_code").upper()
         if insee:
             return ("insee", normalise(row.get("kind")), insee)
         return ("name", normalise(row.get("kind")), normalise(row.get("name")))
 
-    def get_instance(self, instance_loader, row):
-        siren = str(row.get("siren") or "").strip()
-        if siren:
-            found = Organisation.objects.filter(siren=siren).first()
-            if found:
-                return found
-        insee = str(row.get("insee_code") or "").strip().upper()
+    def instance_keys(self, row):
+        """By SIREN, else by kind and INSEE code, else (neither given) by kind and name."""
         try:
-            kind = ChoiceWidget(Organisation.Kind).clean(row.get("kind"))
+            kind = self.fields["kind"].widget.clean(row.get("kind"))
         except ValueError:
-            return None  # reported by the field's own check
+            kind = None  # reported by the field's own check
+        siren, insee = cell(row, "siren"), cell(row, "insee_code").upper()
+        keys = [("siren", siren)] if siren else []
         if insee:
-            return Organisation.objects.filter(kind=kind, insee_code=insee).first()
-        if not siren:
-            return Organisation.objects.filter(
-                kind=kind, name__iexact=str(row.get("name") or "").strip(), insee_code="", siren=""
-            ).first()
-        return None
+            keys.append(("insee", kind, insee))
+        elif not siren:
+            keys.append(("name", kind, cell(row, "name").lower()))
+        return keys
+
+    def existing_instances(self, rows):
+        index = self.index()
+        wanted = {
+            key: index[key] for row in rows for key in self.instance_keys(row) if key in index
+        }
+        by_pk = Organisation.objects.in_bulk(set(wanted.values()))
+        return {key: by_pk[pk] for key, pk in wanted.items() if pk in by_pk}
+
+    def index(self):
+        """Every organisation's keys -> pk, read once per import (names compare in any case)."""
+        if self._index is None:
+            self._index = {}
+            rows = Organisation.objects.values_list("pk", "kind", "name", "insee_code", "siren")
+            for pk, kind, name, insee, siren in rows.order_by("pk"):
+                if siren:
+                    self._index.setdefault(("siren", siren), pk)
+                if insee:
+                    self._index.setdefault(("insee", kind, insee), pk)
+                elif not siren:
+                    self._index.setdefault(("name", kind, name.strip().lower()), pk)
+        return self._index
 
     def import_instance(self, instance, row, **kwargs):
         super().import_instance(instance, row, **kwargs)
@@ -546,8 +426,10 @@ class OrganisationResource(CheckedResource):
             code = departement_for_insee(instance.insee_code)
             if instance.kind == Organisation.Kind.DEPARTEMENT:
                 code = normalise_departement_code(instance.insee_code)
-            if code:
-                instance.departement = Departement.objects.filter(code=code).first()
+            instance.departement = departement_by_code(self, code)
+
+    def computed_fields(self):
+        return ["departement"]
 
 
 def split_domains(value):
@@ -556,139 +438,3 @@ def split_domains(value):
         for part in re.split(r"[\s,;|]+", str(value or ""))
         if part.strip()
     }
-
-
-# --- Targets (decision makers) ----------------------------------------------------------------
-
-
-class TargetResource(CheckedResource):
-    name = text_field("name")
-    title = text_field("title")
-    institution = text_field("institution")
-    kind = fields.Field(attribute="kind", column_name="kind", widget=ChoiceWidget(Target.Kind))
-    email = text_field("email")
-    postal_address = text_field("postal_address")
-    territory = text_field("territory")
-    active = fields.Field(attribute="active", column_name="active", widget=BooleanWidget())
-    required_columns = ("name",)
-
-    class Meta:
-        model = Target
-        fields = (
-            "name",
-            "title",
-            "institution",
-            "kind",
-            "email",
-            "postal_address",
-            "territory",
-            "active",
-        )
-        import_id_fields = ()
-        skip_unchanged = True
-        report_skipped = True
-
-    def check_row(self, row):
-        errors = super().check_row(row)
-        errors.extend(email_errors(row))
-        return errors
-
-    def duplicate_key(self, row):
-        return (normalise(row.get("name")), normalise(row.get("institution")))
-
-    def get_instance(self, instance_loader, row):
-        return Target.objects.filter(
-            name=str(row.get("name") or "").strip(),
-            institution=str(row.get("institution") or "").strip(),
-        ).first()
-
-
-# --- Register entries (round trip and staff corrections; bulk files go through import_register)
-
-
-class RegisterEntryResource(CheckedResource):
-    mandate = text_field("mandate")
-    natural_key = text_field("natural_key")
-    departement_code = text_field("departement_code")
-    departement_name = text_field("departement_name")
-    commune_code = text_field("commune_code")
-    commune_name = text_field("commune_name")
-    territory_code = text_field("territory_code")
-    territory_name = text_field("territory_name")
-    last_name = text_field("last_name")
-    first_name = text_field("first_name")
-    sex = text_field("sex")
-    birth_date = fields.Field(attribute="birth_date", column_name="birth_date", widget=DateWidget())
-    profession_code = text_field("profession_code")
-    profession = text_field("profession")
-    function = text_field("function")
-    mandate_start = fields.Field(
-        attribute="mandate_start", column_name="mandate_start", widget=DateWidget()
-    )
-    function_start = fields.Field(
-        attribute="function_start", column_name="function_start", widget=DateWidget()
-    )
-    active = fields.Field(attribute="active", column_name="active", widget=BooleanWidget())
-    left_office_on = fields.Field(
-        attribute="left_office_on", column_name="left_office_on", widget=DateWidget()
-    )
-    required_columns = ("mandate", "natural_key", "last_name", "first_name")
-
-    class Meta:
-        model = RegisterEntry
-        fields = (
-            "mandate",
-            "natural_key",
-            "departement_code",
-            "departement_name",
-            "commune_code",
-            "commune_name",
-            "territory_code",
-            "territory_name",
-            "last_name",
-            "first_name",
-            "sex",
-            "birth_date",
-            "profession_code",
-            "profession",
-            "function",
-            "mandate_start",
-            "function_start",
-            "active",
-            "left_office_on",
-        )
-        import_id_fields = ()
-        skip_unchanged = True
-        report_skipped = True
-
-    def check_row(self, row):
-        errors = super().check_row(row)
-        from signatories.register.models import Mandate
-
-        if str(row.get("mandate") or "") not in Mandate.values:
-            errors.append(_("unknown mandate “%(value)s”") % {"value": row.get("mandate")})
-        return errors
-
-    def duplicate_key(self, row):
-        return row.get("natural_key")
-
-    def get_instance(self, instance_loader, row):
-        return RegisterEntry.objects.filter(natural_key=str(row.get("natural_key") or "")).first()
-
-    def import_instance(self, instance, row, **kwargs):
-        super().import_instance(instance, row, **kwargs)
-        instance.normalised_last_name = normalise(instance.last_name)
-        instance.normalised_first_name = normalise(instance.first_name)
-        if not instance.active and not instance.left_office_on:
-            instance.left_office_on = timezone.localdate()
-        if instance.active:
-            instance.left_office_on = None
-
-
-RESOURCES = {
-    "signatories": SignatoryResource,
-    "signatures": SignatureResource,
-    "organisations": OrganisationResource,
-    "targets": TargetResource,
-    "register": RegisterEntryResource,
-}

@@ -1,4 +1,8 @@
-"""Background tasks of the imports queue."""
+"""Background tasks of the imports queue.
+
+services.py enqueues these tasks and they run its run_job: the one cycle between the pair, so
+each task imports services when it runs.
+"""
 
 from django_tasks import task
 

@@ -1,3 +1,5 @@
+"""URLs of the imports and exports admin screens."""
+
 from django.urls import path
 
 from . import views

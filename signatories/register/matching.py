@@ -12,8 +12,9 @@ from difflib import SequenceMatcher
 from django.db import transaction
 from django.db.models import Q
 
+from signatories.imports.normalise import normalise, normalise_place
+
 from .models import Mandate, RegisterCandidate, RegisterEntry
-from .normalise import normalise, normalise_place
 
 NEAR_MATCH_THRESHOLD = 60
 MAX_CANDIDATES = 5

@@ -1,3 +1,5 @@
+"""Wagtail admin: the read-only register browser."""
+
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 

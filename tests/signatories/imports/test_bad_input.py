@@ -5,7 +5,7 @@ import io
 import openpyxl
 import pytest
 
-from signatories.imports.services import import_table
+from signatories.imports.engine import import_table
 from signatories.models import Organisation, Signature
 from tests.factories import CampaignFactory
 
@@ -37,17 +37,20 @@ def assert_nothing_imported(report):
     [
         (
             "bob@example.org;Bob;Durand;individual;69100;69;31/02/2026\n",
-            "impossible date “31/02/2026”",
+            "column “signed_at”: impossible date “31/02/2026”",  # the file's column, not created_at
         ),
-        ("bob@example.org;Bob;Durand;individual;69100;99;\n", "unknown département code “99”"),
+        (
+            "bob@example.org;Bob;Durand;individual;69100;99;\n",
+            "column “departement”: unknown département code “99”",
+        ),
         ("bob@example.org;Bob;Durand;individual;00000;;\n", "unknown postcode “00000”"),
         ("bob@example.org;Bob;Durand;mayor;69100;69;\n", "“mayor” is not one of"),
         ("bob@example;Bob;Durand;individual;69100;69;\n", "not a valid email address"),
-        ("bob@example.org;Bob;;individual;69100;69;\n", "column “last_name” is required"),
+        ("bob@example.org;Bob;;individual;69100;69;\n", "column “last_name”: required, but empty"),
         ("bob@example.org;=1+1;Durand;individual;69100;69;\n", "holds a formula"),
         (
             "bob@example.org;Bob;" + "D" * 5000 + ";individual;69100;69;\n",
-            "too long (5000 characters",
+            "column “last_name”: Ensure this value has at most 100 characters (it has 5000)",
         ),
         ("bob@example.org;Bob;Durand;individual;69100;69;;extra\n", "more cells than the header"),
         ("ANNE@example.org;Anne;Martin;individual;69100;69;\n", "duplicate of row 2"),
@@ -78,13 +81,13 @@ def test_every_bad_row_is_listed(write_file, campaign):
 
 def test_missing_headers_are_named(write_file, campaign):
     report = run(write_file, campaign, "email;first_name;surname\nanne@example.org;Anne;Martin\n")
-    assert "Missing columns: last_name, category" in report.file_problem
+    assert "missing columns “last_name”, “category”" in report.file_problem
     assert_nothing_imported(report)
 
 
 def test_no_expected_header_at_all(write_file, campaign):
     report = run(write_file, campaign, "a;b;c\n1;2;3\n")
-    assert "Missing columns" in report.file_problem
+    assert "missing columns" in report.file_problem
 
 
 def test_duplicate_header(write_file, campaign):
@@ -192,4 +195,7 @@ def test_french_report(write_file, campaign):
         report = run(write_file, campaign, HEADER + GOOD + GOOD)
         missing = run(write_file, campaign, "email;first_name\na@example.org;Anne\n")
     assert report.errors == [{"row": 3, "messages": ["doublon de la ligne 2"]}]
-    assert missing.file_problem.startswith("Colonnes manquantes : last_name, category.")
+    assert missing.file_problem.startswith(
+        "Ce n’est pas un fichier du type « Signatures (formulaires papier, listes de partenaires) » :"
+        " colonnes manquantes « last_name », « category ». Colonnes attendues : email; first_name;"
+    ), missing.file_problem

@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from signatories.imports.services import import_table
+from signatories.imports.engine import import_table
 from signatories.models import Signature
 from signatories.signals import signature_status_changed
 from tests.factories import CampaignFactory, SignatureFactory
@@ -54,7 +54,32 @@ def test_paper_forms_are_confirmed_counted_and_sourced(write_file):
             ],
         }
     ]
-    assert len(received) == 3
+    assert received == []  # paper forms without an address: no supporter to tell Mailchimp about
+
+
+def test_new_supporters_are_told_to_the_receivers(write_file):
+    """The life cycle's signal for each imported supporter (the Mailchimp outbox), in the import's
+    transaction; signatures without recorded consent or an address are no supporters."""
+    campaign = CampaignFactory()
+    content = (
+        "email;first_name;last_name;category;consent_newsletter;consent_text;consented_at\n"
+        "anne@example.org;Anne;Martin;individual;oui;J'accepte la lettre.;14/03/2026\n"
+        "paul@example.org;Paul;Girard;individual;non;;\n"
+        ";Lucie;Petit;individual;oui;J'accepte la lettre.;14/03/2026\n"
+    )
+    received = []
+    signature_status_changed.connect(
+        lambda **kw: received.append((kw["signature"].last_name, kw["previous_status"])),
+        weak=False,
+        dispatch_uid="t-supporters",
+    )
+    try:
+        report = import_table(write_file(content), "csv", "signatures", campaign=campaign)
+    finally:
+        signature_status_changed.disconnect(dispatch_uid="t-supporters")
+    assert report.ok and report.new == 3, report.as_dict()
+    assert received == [("Martin", None)]
+    assert list(Signature.objects.supporters().values_list("last_name", flat=True)) == ["Martin"]
 
 
 def test_reimport_does_not_duplicate(write_file):

@@ -7,8 +7,8 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from campaigns.delivery.models import Target
+from signatories.imports.engine import import_table
 from signatories.imports.exports import export
-from signatories.imports.services import import_table
 from signatories.models import Organisation, Signatory, Signature
 from signatories.register.models import RegisterEntry
 from tests.factories import (
@@ -177,9 +177,7 @@ def test_signatories_round_trip(file_format, write_file):
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx", "json"])
 def test_register_entries_round_trip(file_format, write_file, tmp_path):
-    from signatories.register.services import import_register
-
-    from ..register.rne_files import MAIRES, register_csv
+    from ..register.rne_files import MAIRES, import_register, register_csv
 
     path = tmp_path / "maires.csv"
     path.write_bytes(register_csv("maires", MAIRES))

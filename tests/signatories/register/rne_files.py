@@ -50,3 +50,10 @@ def register_csv(mandate, rows, *, iso_dates=True, encoding="utf-8"):
 
 def published_headers(mandate):
     return FORMATS[mandate].published_headers()
+
+
+def import_register(path, mandate, **options):
+    """Import a published register file through the engine, as the admin and import_file do."""
+    from signatories.imports.engine import import_table
+
+    return import_table(path, "csv", "register", mandate=mandate, **options)

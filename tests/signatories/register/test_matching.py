@@ -2,14 +2,13 @@ import datetime
 
 import pytest
 
+from signatories.imports.normalise import normalise, normalise_place
 from signatories.models import Signature
 from signatories.register.matching import match_signature, offices_for_title
 from signatories.register.models import Mandate, RegisterCandidate
-from signatories.register.normalise import normalise, normalise_place
-from signatories.register.services import import_register
 from tests.factories import DepartementFactory, SignatureFactory
 
-from .rne_files import MAIRES, maire, register_csv
+from .rne_files import MAIRES, import_register, maire, register_csv
 
 pytestmark = pytest.mark.django_db
 

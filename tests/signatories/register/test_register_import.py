@@ -2,11 +2,14 @@ import datetime
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
+from signatories.imports.engine import import_table
+from signatories.models import Signature
 from signatories.register.models import Mandate, RegisterEntry
-from signatories.register.services import import_register
+from tests.factories import CampaignFactory
 
-from .rne_files import MAIRES, MAIRES_HEADER, maire, register_csv
+from .rne_files import MAIRES, MAIRES_HEADER, import_register, maire, register_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +42,7 @@ def test_reimport_is_idempotent_and_marks_leavers(tmp_path):
     again = import_register(
         write(tmp_path, register_csv("maires", MAIRES, iso_dates=False)), "maires"
     )
-    assert (again.new, again.updated, again.unchanged, again.left_office) == (0, 0, 4, 0)
+    assert (again.new, again.updated, again.skipped, again.left_office) == (0, 0, 4, 0)
     assert RegisterEntry.objects.count() == 4
 
     # Next quarter: Ajaccio elected someone else, Villeurbanne's mayor changed profession.
@@ -54,7 +57,7 @@ def test_reimport_is_idempotent_and_marks_leavers(tmp_path):
         "maires",
         today=datetime.date(2027, 1, 5),
     )
-    assert (report.new, report.updated, report.unchanged, report.left_office) == (1, 1, 2, 1)
+    assert (report.new, report.updated, report.skipped, report.left_office) == (1, 1, 2, 1)
     assert RegisterEntry.objects.count() == 5
     leaver = RegisterEntry.objects.get(normalised_last_name="casanova")
     assert not leaver.active and leaver.left_office_on == datetime.date(2027, 1, 5)
@@ -101,19 +104,35 @@ def test_other_mandate_departementaux(tmp_path):
 @pytest.mark.parametrize(
     ("row", "message"),
     [
-        ({"birth_date": "31/02/1970"}, "impossible date “31/02/1970”"),
-        ({"birth_date": "1970-13-01"}, "impossible date"),
-        ({"departement_code": "99"}, "unknown département code “99”"),
-        ({"commune_code": "ABCDE"}, "unknown commune code “ABCDE”"),
+        # Each message names the column as the published file does.
+        ({"birth_date": "31/02/1970"}, "column “Date de naissance”: impossible date “31/02/1970”"),
+        ({"birth_date": "1970-13-01"}, "column “Date de naissance”: impossible date"),
+        (
+            {"birth_date": "2090-01-01"},
+            "column “Date de naissance”: the birth date is in the future",
+        ),
+        (
+            {"departement_code": "99"},
+            "column “Code du département”: unknown département code “99”",
+        ),
+        ({"commune_code": "ABCDE"}, "column “Code de la commune”: unknown commune code “ABCDE”"),
         ({"commune_code": "75056"}, "is not in département 69"),
-        ({"last_name": ""}, "name or first name is empty"),
-        ({"last_name": "X" * 400}, "too long"),
+        ({"last_name": ""}, "column “Nom de l'élu”: required, but empty"),
+        (
+            {"last_name": "X" * 400},
+            "column “Nom de l'élu”: Ensure this value has at most 100 characters (it has 400)",
+        ),
+        # The signature import's formula rule: a cell that begins with "=" is refused.
+        (
+            {"last_name": '=HYPERLINK("http://example.org","DUPONT")'},
+            "column “Nom de l'élu” holds a formula, which is not accepted",
+        ),
     ],
 )
 def test_bad_rows_are_reported_and_nothing_is_imported(tmp_path, row, message):
     rows = [MAIRES[1], MAIRES[0] | row]
     report = import_register(write(tmp_path, register_csv("maires", rows)), "maires")
-    assert not report.committed and report.error_count == 1
+    assert not report.committed and report.invalid == 1
     assert report.errors[0]["row"] == 3
     assert message in " ".join(report.errors[0]["messages"])
     assert RegisterEntry.objects.count() == 0
@@ -130,12 +149,17 @@ def test_duplicate_rows_are_reported(tmp_path):
 def test_missing_columns_name_them(tmp_path):
     content = register_csv("maires", MAIRES).decode().replace('"Date de naissance"', '"Naissance"')
     report = import_register(write(tmp_path, content.encode()), "maires")
-    assert "Missing columns" in report.file_problem and "“Date de naissance”" in report.file_problem
+    assert "missing columns “Date de naissance”" in report.file_problem
 
 
 def test_wrong_mandate_file(tmp_path):
     report = import_register(write(tmp_path, register_csv("maires", MAIRES)), "cd")
+    assert "“Departmental councillors” file as published" in report.file_problem
     assert "Code du canton" in report.file_problem
+    assert "Its columns are those of “Register of elected officials: the “Mayors” file" in (
+        report.file_problem
+    )
+    assert RegisterEntry.objects.count() == 0
 
 
 @pytest.mark.parametrize("content", [b"", b"\n\n", MAIRES_HEADER.encode() + b"\n"])
@@ -172,3 +196,74 @@ def test_management_command(tmp_path, capsys):
     )
     with pytest.raises(CommandError, match="1 invalid row"):
         call_command("import_register", str(bad), "--mandate", "maires")
+
+
+def test_import_file_command_reads_register_files(tmp_path, capsys):
+    path = write(tmp_path, register_csv("maires", MAIRES))
+    call_command("import_file", str(path), "--kind", "register", "--mandate", "maires")
+    assert "4 new" in capsys.readouterr().out and RegisterEntry.objects.count() == 4
+
+
+def test_register_file_given_to_the_signature_import(tmp_path):
+    """A clear French message naming the format the file has, and nothing imported."""
+    path = write(tmp_path, register_csv("maires", MAIRES))
+    with translation.override("fr"):
+        report = import_table(path, "csv", "signatures", campaign=CampaignFactory())
+    assert not report.committed and report.total == 0
+    assert report.file_problem.startswith(
+        "Ce n’est pas un fichier du type « Signatures (formulaires papier, listes de partenaires) » :"
+        " colonnes manquantes « last_name », « category »."
+    ), report.file_problem
+    assert (
+        "Ses colonnes sont celles de « Répertoire des élus : le fichier « Maires » tel que publié » :"
+        " choisissez ce type d’import et envoyez le fichier de nouveau."
+    ) in report.file_problem
+    assert Signature.objects.count() == 0
+
+
+def test_signature_file_given_to_the_register_import(tmp_path):
+    content = "email;first_name;last_name;category;postcode\nanne@example.org;Anne;Martin;individual;69100\n"
+    path = write(tmp_path, content.encode())
+    with translation.override("fr"):
+        report = import_register(path, "maires")
+    assert report.file_problem.startswith(
+        "Ce n’est pas un fichier du type « Répertoire des élus : le fichier « Maires » tel que publié » :"
+        " colonnes manquantes « Code du département »"
+    ), report.file_problem
+    assert "Ses colonnes sont celles de « Signatures (formulaires papier" in report.file_problem
+    assert RegisterEntry.objects.count() == 0
+
+
+def test_export_of_the_register_given_as_a_published_file(tmp_path):
+    from signatories.imports.exports import export
+
+    import_register(write(tmp_path, register_csv("maires", MAIRES)), "maires")
+    content, _name, _type = export("register", "csv")
+    report = import_register(write(tmp_path, content, "export.csv"), "maires")
+    assert "export of this site’s register" in report.file_problem and not report.committed
+
+
+def test_nothing_is_half_imported(tmp_path, monkeypatch):
+    """A bad row in the last chunk, or a failure of the database in a later chunk: no entry."""
+    monkeypatch.setattr("signatories.imports.engine.CHUNK_SIZE", 2)
+    rows = [maire(f"01{n:03d}", f"Commune {n}", f"NOM{n}", "Anne") for n in range(1, 8)]
+    bad = [*rows, maire("01099", "Commune 99", "NOM99", "Anne", birth="1970-02-30")]
+    report = import_register(write(tmp_path, register_csv("maires", bad)), "maires")
+    assert report.total == 8 and report.invalid == 1 and report.errors[0]["row"] == 9
+    assert not report.committed and RegisterEntry.objects.count() == 0
+
+    from django.db import IntegrityError
+    from django.db.models import QuerySet
+
+    calls, original = [], QuerySet.bulk_create
+
+    def failing_bulk_create(self, objs, *args, **kwargs):
+        calls.append(len(objs))
+        if len(calls) == 3:
+            raise IntegrityError("the database refused the third chunk")
+        return original(self, objs, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "bulk_create", failing_bulk_create)
+    report = import_register(write(tmp_path, register_csv("maires", rows)), "maires")
+    assert calls == [2, 2, 2] and "the database refused the third chunk" in report.file_problem
+    assert not report.committed and RegisterEntry.objects.count() == 0

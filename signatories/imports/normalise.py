@@ -1,4 +1,5 @@
-"""Normalised forms of names and places, so that "Saint-Étienne" and "SAINT ETIENNE" compare equal."""
+"""Loose forms of names, places and column headers, so that "Saint-Étienne" and "SAINT ETIENNE"
+compare equal: for headers, choices and duplicate rows in imports, and for register matching."""
 
 import re
 import unicodedata
@@ -22,4 +23,5 @@ def normalise_place(value):
 
 
 def normalise_header(value):
+    """normalise() without the quotes and byte-order mark a spreadsheet leaves around a header."""
     return normalise(str(value or "").replace("\ufeff", "").strip().strip('"'))
