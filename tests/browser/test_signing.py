@@ -77,8 +77,10 @@ def test_sign_confirm_and_appear_on_the_public_list(page, live_server, campaign,
     # Opening the link (as a mail scanner does) confirms nothing: the button does.
     assert Signature.objects.get().status == Signature.Status.PENDING
     screenshot(page, "confirm-button")
-    page.get_by_role("button", name="Confirmer ma signature").click()
-    assert page.get_by_role("heading", name="Merci, votre signature est confirmée").is_visible()
+    with page.expect_navigation():  # the POST's answer, not the page it replaces
+        page.get_by_role("button", name="Confirmer ma signature").click()
+    heading = page.get_by_role("heading", name="Merci, votre signature est confirmée")
+    heading.wait_for()
     assert Signature.objects.get().status == Signature.Status.CONFIRMED
 
     refresh_counts()  # as the periodic task does
