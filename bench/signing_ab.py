@@ -1,73 +1,33 @@
 #!/usr/bin/env python
 """Compare versions of the signing path: the signing load alone (no baseline or letter page
 phase), alternating between variants in one run, so that the machine's drift from one minute to
-the next falls on every variant alike. Prints, per run, signatures/s, p50 and p99, and the CPU
-time each kind of process spent per signature (gunicorn, PostgreSQL, wrk, Redis), which moves
-less with the machine's speed than the rate does.
+the next falls on every variant alike. Prints, per run, signatures/s, p50 and p99, the CPU time
+each kind of process spent per signature (gunicorn, PostgreSQL backends of the bench database,
+wrk), which moves less with the machine's speed than the rate does, and the share of the machine
+that other processes took meanwhile (the machine is shared).
 
-    .venv/bin/python bench/signing_ab.py --rounds 3 --duration 20 \\
-        "" "DATABASE_PREPARED_STATEMENTS=False"
+    .venv/bin/python bench/signing_ab.py --rounds 3 --duration 20 "" "DATABASE_CONN_MAX_AGE=0"
     .venv/bin/python bench/signing_ab.py --rounds 3 root=/tmp/before ""
 
 Each variant is a string of space-separated NAME=value settings for the gunicorn environment;
-`root=PATH` serves another checkout (e.g. `git worktree add /tmp/before HEAD~1`) with its own
-.venv. The database and the prepared signatures are shared (see signing_load.py).
+`root=PATH` serves another checkout (e.g. `git worktree add /tmp/before HEAD~1`, or a copy of the
+tree with one change) with its own .venv if it has one. The database and the prepared signatures
+are shared (see signing_load.py). No worker runs: the submissions pile up in the queue, as in
+signing_load.py's first phase.
 """
 
 import argparse
-import collections
 import os
 import shutil
 import signal
 import sys
 import tempfile
-import threading
 from pathlib import Path
 
 import signing_load as load
 
-KINDS = ("gunicorn", "postgres", "wrk", "redis-server")
+KINDS = ("gunicorn", "postgres", "wrk")  # the signing path makes no Redis call
 SIGNATURES_PER_SECOND = 1000  # prepared per variant and second: more than the server takes
-
-
-def process_cpu():
-    """{pid: (name, CPU seconds)} of every process now."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    found = {}
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-        except OSError:
-            continue
-        name = stat[stat.index("(") + 1 : stat.rindex(")")]
-        fields = stat[stat.rindex(")") + 2 :].split()
-        found[pid] = (name, (int(fields[11]) + int(fields[12])) / ticks)
-    return found
-
-
-class CpuByKind(threading.Thread):
-    """CPU seconds per process name between start() and stop(), short-lived processes included
-    (polled every half second: a process that starts and ends between two polls is missed)."""
-
-    def __init__(self):
-        super().__init__(daemon=True)
-        self.done = threading.Event()
-        self.by_kind = collections.Counter()
-
-    def run(self):
-        first = process_cpu()
-        last = dict(first)
-        while not self.done.wait(0.5):
-            last.update(process_cpu())
-        for pid, (name, seconds) in last.items():
-            self.by_kind[name] += seconds - first.get(pid, (name, 0))[1]
-
-    def stop(self):
-        self.done.set()
-        self.join()
-        return self.by_kind
 
 
 def parse_variant(text):
@@ -92,14 +52,19 @@ def main():
     print(f"Preparing {per_run * len(runs)} signatures...", flush=True)
     load.setup_django()
     load.recreate_database()
-    campaign, letter_path, bodies = load.prepare(per_run * len(runs))
+    campaign, letter_path = load.prepare_site()
+    emails = [load.person_email(n, f"ab{os.getpid()}") for n in range(per_run * len(runs))]
+    bodies = load.signing_bodies(campaign, emails)
     from django.db import connections
 
     connections.close_all()
     url = f"http://127.0.0.1:{load.PORT}/fr/signer/{campaign.slug}/"
     workdir = tempfile.mkdtemp(prefix="signing-ab-")
     header = " ".join(f"{kind[:8]:>8}" for kind in KINDS)
-    print(f"\n{'variant':<44} {'sign/s':>7} {'p50':>6} {'p99':>6}  cpu ms/signature: {header}")
+    print(
+        f"\n{'variant':<44} {'sign/s':>7} {'p50':>6} {'p99':>6}  cpu ms/signature: {header}"
+        "   others"
+    )
     try:
         for index, variant in enumerate(runs):
             root, settings = parse_variant(variant)
@@ -109,12 +74,14 @@ def main():
             try:
                 load.wait_ready(letter_path)
                 load.run_load(url, args.clients, 3, bodies=share[:warm_up], workdir=workdir)
-                cpu = CpuByKind()
+                cpu = load.CpuShare()  # this benchmark's processes only: the machine is shared
                 cpu.start()
-                requests, errors, p50, p99, seconds, _machine = load.run_load(
+                result = load.run_load(
                     url, args.clients, args.duration, bodies=share[warm_up:], workdir=workdir
                 )
-                by_kind = cpu.stop()
+                machine, _ours, other, by_kind = cpu.stop()
+                requests, errors, p50, p99 = result.requests, result.errors, result.p50, result.p99
+                seconds = result.seconds
             finally:
                 os.killpg(server.pid, signal.SIGTERM)
                 server.wait(timeout=30)
@@ -124,7 +91,8 @@ def main():
             errors_text = f"  ERRORS {errors}" if errors else ""
             print(
                 f"{variant or '(this tree)':<44.44} {requests / seconds:7.0f} {p50 * 1000:6.1f} "
-                f"{p99 * 1000:6.1f}                   {per_signature}{errors_text}",
+                f"{p99 * 1000:6.1f}                   {per_signature}"
+                f"   {other / (machine or 1):6.0%}{errors_text}",
                 flush=True,
             )
     finally:

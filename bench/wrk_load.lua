@@ -3,8 +3,13 @@
 -- With a bodies file (one urlencoded body per line), every request POSTs the next body of this
 -- thread's own share, so each signature is a different person. With "-", requests are GETs.
 -- Every request carries its own X-Forwarded-For, as signers behind the reverse proxy would.
+-- With WRK_THREAD_RATE set in the environment (requests/s for each wrk thread), requests leave at
+-- random times (a Poisson process of that rate, per thread) instead of as fast as the server
+-- answers: a paced load, as many independent visitors make, whatever the answer time.
 -- At the end it writes one line to the result file:
---   requests, socket errors, unexpected statuses, p50 (us), p99 (us), duration (us)
+--   requests, socket errors, unexpected statuses, p50 (us), p99 (us), duration (us),
+--   then the requests each thread sent (answered or still in flight at the end), in thread order;
+--   the first thread's count includes the call wrk makes to check request(), which sends nothing
 
 local threads = {}
 
@@ -13,7 +18,31 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
+local thread_rate = tonumber(os.getenv("WRK_THREAD_RATE") or "")
+if thread_rate then
+  local ffi = require("ffi")
+  ffi.cdef[[
+    typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
+    int clock_gettime(int clock, bench_timespec *now);
+  ]]
+  local clock = ffi.new("bench_timespec")
+  local function now_ms()
+    ffi.C.clock_gettime(1, clock)  -- CLOCK_MONOTONIC
+    return tonumber(clock.tv_sec) * 1000 + tonumber(clock.tv_nsec) / 1e6
+  end
+  local next_at = nil
+  -- wrk paces requests only if the script defines delay() when it is loaded; it calls it before
+  -- each request of each connection: each takes the thread's next departure time.
+  function delay()
+    local now = now_ms()
+    next_at = math.max(next_at or now, now - 1000)  -- a late server gets no burst of arrears
+    next_at = next_at - math.log(1 - math.random()) * 1000 / thread_rate
+    return math.max(0, math.floor(next_at - now))
+  end
+end
+
 function init(args)
+  math.randomseed(os.time() + index)
   bodies_file, expected = args[1], tonumber(args[2])
   result_file = args[3]
   bodies, sent, unexpected = {}, 0, 0
@@ -53,12 +82,16 @@ function done(summary, latency, requests)
   end
   local errors = summary.errors
   local out = io.open(threads[1]:get("result_file"), "w")
-  out:write(string.format("%d %d %d %d %d %d\n",
+  out:write(string.format("%d %d %d %d %d %d",
     summary.requests,
     errors.connect + errors.read + errors.write + errors.timeout,
     bad,
     latency:percentile(50),
     latency:percentile(99),
     summary.duration))
+  for _, thread in ipairs(threads) do
+    out:write(string.format(" %d", thread:get("sent")))
+  end
+  out:write("\n")
   out:close()
 end
