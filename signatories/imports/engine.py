@@ -194,15 +194,15 @@ def cell_problems(values, headers):
     for header in headers:
         value = values.get(header, "")
         if is_formula(value):
-            problems.append(
-                _("column “%(column)s” holds a formula, which is not accepted") % {"column": header}
-            )
+            problems.append(column_message(header, _("holds a formula, which is not accepted")))
         elif len(value) > MAX_CELL:
-            problems.append(
-                _("column “%(column)s” is too long (%(length)s characters)")
-                % {"column": header, "length": len(value)}
-            )
+            message = _("too long (%(length)s characters)") % {"length": len(value)}
+            problems.append(column_message(header, message))
     return problems
+
+
+def column_message(header, message):
+    return _("column “%(column)s”: %(message)s") % {"column": header, "message": message}
 
 
 def _import_chunk(resource, chunk, mapping, report):
@@ -242,13 +242,11 @@ def _messages(error_dict, mapping):
     """Each error of a row, naming its column as the file names it."""
     for column, messages in error_dict.items():
         for message in messages:
-            if column == NON_FIELD_ERRORS:
-                yield message
-            else:
-                yield _("column “%(column)s”: %(message)s") % {
-                    "column": mapping.get(column, column),
-                    "message": message,
-                }
+            yield (
+                message
+                if column == NON_FIELD_ERRORS
+                else column_message(mapping.get(column, column), message)
+            )
 
 
 def _error_text(error):

@@ -60,7 +60,7 @@ def test_the_formula_rule(write_file, campaign):
     )
     report = import_table(write_file(content), "csv", "signatures", campaign=campaign)
     assert report.errors == [
-        {"row": 4, "messages": ["column “last_name” holds a formula, which is not accepted"]}
+        {"row": 4, "messages": ["column “last_name”: holds a formula, which is not accepted"]}
     ]
     content = content.replace("Zoé;=1+1", "Zoé;Petit")
     report = import_table(write_file(content), "csv", "signatures", campaign=campaign)

@@ -125,7 +125,7 @@ def test_other_mandate_departementaux(tmp_path):
         # The signature import's formula rule: a cell that begins with "=" is refused.
         (
             {"last_name": '=HYPERLINK("http://example.org","DUPONT")'},
-            "column “Nom de l'élu” holds a formula, which is not accepted",
+            "column “Nom de l'élu”: holds a formula, which is not accepted",
         ),
     ],
 )
