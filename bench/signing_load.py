@@ -1275,6 +1275,8 @@ def main():
     for phase in ("signing", "drain", "sustained", "timing"):
         parser.add_argument(f"--skip-{phase}", action="store_true")
     args = parser.parse_args()
+    if not shutil.which("wrk") and os.geteuid() == 0:
+        subprocess.run(["apt-get", "install", "-y", "wrk"], check=False)
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install -y wrk")
 
