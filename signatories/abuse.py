@@ -51,6 +51,11 @@ class Verdict:
 # --- IP addresses: only ever kept as salted hashes -------------------------------------------
 
 
+def request_ip_hash(request):
+    """The salted hash of the client's address: all that is ever kept of it."""
+    return hash_ip(client_ip(request))
+
+
 def hash_ip(ip):
     if not ip:
         return ""

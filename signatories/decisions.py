@@ -119,7 +119,7 @@ def _signatures(signatory_ids, campaign_ids):
     """{(signatory_id, campaign_id): Signature} of these people in these campaigns."""
     signatures = Signature.objects.filter(
         signatory__in=list(signatory_ids), campaign_id__in=campaign_ids
-    ).select_related("signatory")
+    )
     return {(s.signatory_id, s.campaign_id): s for s in signatures}
 
 
@@ -175,7 +175,7 @@ def _insert_signatures(new):
         if token == signature.token:
             signature.pk = pk
         else:
-            lost.append((submission, Signature.objects.select_related("signatory").get(pk=pk)))
+            lost.append((submission, Signature.objects.get(pk=pk)))
     return lost
 
 

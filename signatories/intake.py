@@ -53,42 +53,37 @@ def _insert(submission):
 
 def record_signature(campaign, cleaned_data, *, verdict, challenge, ip_hash, language, now=None):
     """Record a signing form that passed validation; ChallengeReplayed if its solution was used."""
-    email = cleaned_data["email"].strip()
     fields = {name: cleaned_data.get(name) or "" for name in RECORDED_FIELDS}
     fields.update(
         consent_public=bool(cleaned_data.get("consent_public")),
         consent_newsletter=bool(cleaned_data.get("consent_newsletter")),
         consent_version=settings.SIGNATURES_CONSENT_VERSION,
     )
-    return _insert(
-        Submission(
-            kind=Kind.SIGN,
-            campaign=campaign,
-            email=email,
-            canonical_email=canonical_email(email),
-            email_domain=email_domain(email),
-            fields=fields,
-            language=language,
-            ip_hash=ip_hash,
-            flags=",".join(verdict.flags)[:255],
-            bot=verdict.bot,
-            challenge=challenge,
-            created_at=now or timezone.now(),
-        )
+    return _record(
+        Kind.SIGN,
+        campaign,
+        cleaned_data["email"],
+        ip_hash,
+        language,
+        fields=fields,
+        flags=",".join(verdict.flags)[:255],
+        bot=verdict.bot,
+        challenge=challenge,
+        created_at=now or timezone.now(),
     )
 
 
 def record_resend(campaign, email, *, ip_hash, language):
     """Ask for the confirmation link again (campaign None: every open campaign)."""
-    return _record_request(Kind.RESEND, campaign, email, ip_hash, language)
+    return _record(Kind.RESEND, campaign, email, ip_hash, language)
 
 
 def record_data_request(email, *, ip_hash, language):
     """Ask for a link to a copy of one's data."""
-    return _record_request(Kind.DATA, None, email, ip_hash, language)
+    return _record(Kind.DATA, None, email, ip_hash, language)
 
 
-def _record_request(kind, campaign, email, ip_hash, language):
+def _record(kind, campaign, email, ip_hash, language, **details):
     email = email.strip()
     return _insert(
         Submission(
@@ -99,6 +94,7 @@ def _record_request(kind, campaign, email, ip_hash, language):
             email_domain=email_domain(email),
             language=language,
             ip_hash=ip_hash,
+            **details,
         )
     )
 

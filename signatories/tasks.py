@@ -58,14 +58,15 @@ def send_signature_emails(items):
     return [send_signature_email.call(signature_id, kind) for signature_id, kind in items]
 
 
-def _queue_emails(items):
+def queue_emails(items):
+    """Queue one batch's emails, [(signature_id, kind), ...], as one task."""
     send_signature_emails.enqueue([list(item) for item in items])
 
 
 @task(queue_name="intake")
 def process_submissions():
     """Decide what waiting submissions mean (queued every second by the scheduler)."""
-    return intake.drain(_queue_emails)
+    return intake.drain(queue_emails)
 
 
 @task()

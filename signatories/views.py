@@ -106,7 +106,7 @@ def sign(request, slug):
             data,
             verdict=verdict,
             challenge=challenge,
-            ip_hash=abuse.hash_ip(abuse.client_ip(request)),
+            ip_hash=abuse.request_ip_hash(request),
             language=_language(),
         )
     except intake.ChallengeReplayed:
@@ -144,7 +144,7 @@ def resend(request):
             intake.record_resend(
                 campaign,
                 email,
-                ip_hash=abuse.hash_ip(abuse.client_ip(request)),
+                ip_hash=abuse.request_ip_hash(request),
                 language=_language(),
             )
             if campaign:
@@ -235,7 +235,7 @@ def data_request(request):
                 {"error": _("Enter a valid email address."), "email": email},
             )
         intake.record_data_request(
-            email, ip_hash=abuse.hash_ip(abuse.client_ip(request)), language=_language()
+            email, ip_hash=abuse.request_ip_hash(request), language=_language()
         )
         return render(request, "signatories/data_request.html", {"sent": True})
     return render(request, "signatories/data_request.html", {})

@@ -28,7 +28,7 @@ def process():
 
     def queue(items):
         queued.extend(items)
-        tasks.send_signature_emails.enqueue([list(item) for item in items])
+        tasks.queue_emails(items)
 
     while intake.process_batch(queue):
         pass
