@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
@@ -47,8 +48,33 @@ class Limits:
     altcha_cost: int
 
 
+# Each field's default from the environment, shown as its placeholder: what an empty field means.
+DEFAULTS = {
+    "rate_ip_burst": "SIGNATURES_RATE_IP_BURST",
+    "rate_ip_sustained": "SIGNATURES_RATE_IP_SUSTAINED",
+    "rate_domain_burst": "SIGNATURES_RATE_DOMAIN_BURST",
+    "rate_domain_sustained": "SIGNATURES_RATE_DOMAIN_SUSTAINED",
+    "rate_webmail_burst": "SIGNATURES_RATE_WEBMAIL_BURST",
+    "rate_webmail_sustained": "SIGNATURES_RATE_WEBMAIL_SUSTAINED",
+    "webmail_domains": "SIGNATURES_WEBMAIL_DOMAINS",
+    "altcha_cost": "SIGNATURES_ALTCHA_COST",
+}
+
+
+class AbuseSettingsForm(WagtailAdminModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, setting in DEFAULTS.items():
+            default = getattr(settings, setting)
+            if isinstance(default, frozenset | set | list | tuple):
+                default = "\n".join(sorted(default))
+            self.fields[name].widget.attrs["placeholder"] = str(default)
+
+
 @register_setting(icon="warning")
 class AbuseSettings(BaseGenericSetting):
+    base_form_class = AbuseSettingsForm
+
     rate_ip_burst = rate_field(_("per IP address, burst"))
     rate_ip_sustained = rate_field(_("per IP address, sustained"))
     rate_domain_burst = rate_field(_("per email domain, burst"))

@@ -59,13 +59,17 @@ def test_the_proof_of_work_cost_follows_the_setting(settings):
     assert abuse.create_challenge().parameters.cost == 3
 
 
-def test_moderators_edit_the_limits_in_french_and_bad_values_are_refused(client, make_user):
+def test_moderators_edit_the_limits_in_french_and_bad_values_are_refused(
+    client, make_user, settings
+):
+    settings.SIGNATURES_RATE_IP_BURST = "5/60"
     user = make_user("moderatrice", superuser=True)
     client.force_login(user)
     page = client.get(
         reverse("wagtailsettings:edit", args=["signatories", "abusesettings"]), follow=True
     )
     url = page.redirect_chain[-1][0]
+    assert 'placeholder="5/60"' in page.content.decode()  # what an empty field means
     assert page.status_code == 200 and "Protection contre les abus" in page.content.decode()
     refused = client.post(url, {"rate_ip_burst": "beaucoup", "altcha_cost": "0"})
     assert refused.status_code == 200
